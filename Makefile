@@ -1,0 +1,65 @@
+# Brug portal. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
+export PICCOLO_CONF := portal.piccolo_conf
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench messages clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with pinned versions
+
+run: install migrate demo serve ## set up the embedded default (SQLite, var/) and serve on :8000
+
+migrate: install ## apply all database migrations
+	$(BIN)/portal migrate
+
+demo: install ## load the demo data (idempotent)
+	$(BIN)/portal demo
+
+serve: install ## serve on http://127.0.0.1:8000
+	$(BIN)/portal serve --host 127.0.0.1 --port 8000
+
+services: ## make sure PostgreSQL, Redis and Chromium are installed and running
+	bash .ci/services.sh
+
+test: install services ## the whole suite, on SQLite and then on PostgreSQL
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install ## the suite on SQLite
+	$(BIN)/pytest
+
+test-postgres: install ## the suite on PostgreSQL (database brug_test, recreated)
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff format --check portal tests bench
+	$(BIN)/mypy
+
+format: install ## apply ruff formatting and safe fixes
+	$(BIN)/ruff check --fix portal tests bench
+	$(BIN)/ruff format portal tests bench
+
+bench: install ## benchmarks on PostgreSQL with wrk; figures go to bench/README.md
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.run
+
+messages: install ## extract messages and update the nl/en catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o portal/locale/messages.pot .
+	$(BIN)/pybabel update -i portal/locale/messages.pot -d portal/locale --no-fuzzy-matching
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,104 @@
+"""``create_app(settings)``: the one place that wires settings, database, sessions, pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
+
+from portal.accounts import routes as accounts_routes
+from portal.accounts.auth import provide_viewer, require_login
+from portal.clients import routes as clients_routes
+from portal.core import db, i18n
+from portal.core import routes as core_routes
+from portal.core.errors import http_error, server_error
+from portal.core.security import check_csrf, security_headers
+from portal.core.sessions import SessionMiddleware
+from portal.core.storage import LocalDocumentStore
+from portal.core.templating import make_environment
+from portal.settings import ConfigError, Settings
+from portal.visibility import routes as visibility_routes
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+log = logging.getLogger("portal")
+
+
+def session_store(settings: Settings) -> Store:
+    if settings.session.redis_url:
+        return RedisStore.with_client(url=settings.session.redis_url, namespace="brug-session")
+    return FileStore(settings.var_dir / "sessions", create_directories=True)
+
+
+async def set_request_locale(request: Request) -> None:
+    i18n.set_locale(
+        i18n.negotiate(
+            request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
+        )
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    if settings.database.url != db.DATABASE_URL:
+        raise ConfigError(
+            "PORTAL_DATABASE_URL",
+            "differs from the database this process was started with; set it before start-up",
+        )
+    storage = LocalDocumentStore(settings.documents_dir)
+    storage.prepare()
+    store = session_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        opened_pool = await db.start()
+        try:
+            yield
+        finally:
+            if opened_pool:
+                await db.stop()
+            if isinstance(store, RedisStore):
+                await store._redis.aclose()
+
+    dev_login = not settings.is_production
+    return Litestar(
+        route_handlers=[
+            accounts_routes.router(dev_login_enabled=dev_login),
+            *core_routes.route_handlers,
+            *clients_routes.route_handlers,
+            *visibility_routes.route_handlers,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"
+            ),
+        ],
+        dependencies={"viewer": Provide(provide_viewer, sync_to_thread=False)},
+        guards=[require_login],
+        middleware=[SessionMiddleware(store, settings.session, secure=settings.secure_cookies)],
+        before_request=_before_request,
+        before_send=[security_headers(production=settings.is_production)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=[lifespan],
+        state=State(
+            {
+                "settings": settings,
+                "jinja": make_environment(),
+                "storage": storage,
+                "dev_login_enabled": dev_login,
+            }
+        ),
+        openapi_config=None,
+        debug=False,
+    )
+
+
+async def _before_request(request: Request) -> None:
+    await set_request_locale(request)
+    await check_csrf(request)

@@ -1,0 +1,156 @@
+"""The ``portal`` command: serve, migrate, demo, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from portal.settings import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"portal: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise RuntimeError(result.message)
+
+
+def migrate(_args: argparse.Namespace) -> int:
+    _settings()
+    asyncio.run(_with_db(_migrate()))
+    print("portal: migrations applied")
+    return 0
+
+
+def demo(_args: argparse.Namespace) -> int:
+    from portal.demo import load_demo
+
+    _settings()
+    summary = asyncio.run(_with_db(load_demo()))
+    print(f"portal: demo data ready ({summary})")
+    return 0
+
+
+async def _with_db(work: Coroutine[Any, Any, T]) -> T:
+    from portal.core import db
+
+    await db.start()
+    try:
+        return await work
+    finally:
+        await db.stop()
+
+
+async def _check(settings: Settings) -> None:
+    from portal.core import db
+    from portal.core.storage import LocalDocumentStore
+
+    try:
+        await db.ping()
+    except Exception as error:
+        raise ConfigError("PORTAL_DATABASE_URL", f"database unreachable: {error}") from None
+    try:
+        LocalDocumentStore(settings.documents_dir).check()
+    except Exception as error:
+        raise ConfigError("PORTAL_DOCUMENTS_DIR", str(error)) from None
+    if settings.session.redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(settings.session.redis_url)
+        try:
+            await client.ping()
+        except Exception as error:
+            raise ConfigError("PORTAL_REDIS_URL", f"Redis unreachable: {error}") from None
+        finally:
+            await client.aclose()
+
+
+def check(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        asyncio.run(_check(settings))
+    except ConfigError as error:
+        print(f"portal: check failed: {error}", file=sys.stderr)
+        return 1
+    print("portal: configuration, database and document store are fine")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT."""
+    import uvicorn
+
+    from portal.app import create_app
+
+    settings = _settings()
+    try:
+        app = create_app(settings)
+    except ConfigError as error:
+        print(f"portal: configuration error: {error}", file=sys.stderr)
+        return 2
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=None,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        server_header=False,
+        timeout_graceful_shutdown=8,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Brug portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="serve the portal over HTTP")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--log-level", default="info")
+    serve_parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve_parser.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies trusted for X-Forwarded-* headers",
+    )
+    serve_parser.set_defaults(handler=serve)
+
+    commands.add_parser("migrate", help="apply all database migrations").set_defaults(
+        handler=migrate
+    )
+    commands.add_parser("demo", help="load the demo data (idempotent)").set_defaults(handler=demo)
+    commands.add_parser(
+        "check", help="validate configuration, reach the database and document store"
+    ).set_defaults(handler=check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from portal.clients import services
+from portal.clients.events import KINDS
+from portal.core.templating import is_htmx, render
+from portal.visibility.labels import FIELD_LABELS
+from portal.visibility.projection import Viewer
+
+Query = Annotated[str | None, QueryParameter(name="q")]
+Page = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
+Kind = Annotated[str | None, QueryParameter(name="kind")]
+Before = Annotated[str | None, QueryParameter(name="before")]
+
+
+@get("/clients", name="clients")
+async def client_list(
+    request: Request, viewer: NamedDependency[Viewer], q: Query = None, page: Page = 1
+) -> Response[str]:
+    result = await services.list_clients(viewer, query=q or "", page=page)
+    return render(
+        request,
+        "clients/list.html",
+        {"result": result},
+        fragment="clients/_results.html",
+        headers={"Vary": "HX-Request"},
+    )
+
+
+def _known_kind(kind: str | None) -> str | None:
+    return kind if kind in KINDS else None
+
+
+@get("/clients/{client_id:int}", name="client")
+async def client_page(
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    client_id: FromPath[int],
+    kind: Kind = None,
+    before: Before = None,
+) -> Response[str]:
+    client = await services.open_client(viewer, client_id)
+    page = await services.timeline(
+        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
+    )
+    return render(
+        request,
+        "clients/detail.html",
+        {"client": client, "timeline": page, "kinds": KINDS, "field_labels": FIELD_LABELS},
+        headers={"Vary": "HX-Request"},
+    )
+
+
+@get("/clients/{client_id:int}/timeline", name="client_timeline")
+async def client_timeline(
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    client_id: FromPath[int],
+    kind: Kind = None,
+    before: Before = None,
+) -> Response[str]:
+    """The next screen of the timeline: items for htmx, the whole client page otherwise."""
+    if not is_htmx(request):
+        return await client_page.fn(request, viewer, client_id, kind, before)
+    client = await services.open_client(viewer, client_id, action="client.timeline_read")
+    page = await services.timeline(
+        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
+    )
+    return render(
+        request,
+        "clients/_timeline_items.html",
+        {"client": client, "timeline": page, "kinds": KINDS},
+        headers={"Vary": "HX-Request"},
+    )
+
+
+route_handlers = [client_list, client_page, client_timeline]

@@ -1,0 +1,67 @@
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from portal.accounts.tables import Organisation, Person
+
+
+class Client(Table, tablename="client"):
+    """A client file, held by one OCMW. Field sensitivity lives in ``portal.visibility.fields``."""
+
+    id: Serial
+    ocmw = ForeignKey(references=Organisation, null=False, index=True)
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100, index=True)
+    language = Varchar(length=50, default="")
+    municipality = Varchar(length=100, default="")
+    phone = Varchar(length=40, default="")
+    national_number = Varchar(length=20, default="")
+    birth_date = Date(null=True, default=None)
+    address = Varchar(length=300, default="")
+    ladder_step = Integer(null=True, default=None)
+    status = Varchar(length=32, default="active")
+    social_report = Text(default="")
+    finances = Text(default="")
+    health_notes = Text(default="")
+    created_at = Timestamptz()
+
+
+class CareTeamMember(Table, tablename="care_team_member"):
+    id: Serial
+    client = ForeignKey(references=Client, null=False, index=True)
+    person = ForeignKey(references=Person, null=False, index=True)
+    added_at = Timestamptz()
+
+
+class Consent(Table, tablename="consent"):
+    """Whether the client agreed to share their file with one receiving organisation."""
+
+    id: Serial
+    client = ForeignKey(references=Client, null=False, index=True)
+    organisation = ForeignKey(references=Organisation, null=False, index=True)
+    given = Boolean(default=False)
+    decided_on = Date()
+    recorded_by = ForeignKey(references=Person, null=True, default=None)
+
+
+class TimelineEvent(Table, tablename="timeline_event"):
+    id: Serial
+    client = ForeignKey(references=Client, null=False)
+    kind = Varchar(length=64)
+    occurred_at = Timestamptz()
+    author = ForeignKey(references=Person, null=True, default=None)
+    author_org = ForeignKey(references=Organisation, null=False)
+    audience = Varchar(length=32)
+    sensitivity = Varchar(length=16)
+    title = Varchar(length=300)
+    body = Text(default="")
+    payload = JSON(default={})

@@ -1,0 +1,79 @@
+"""Friendly error pages in the visitor's language; a stack trace only ever reaches the log."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect
+
+from portal.core import i18n
+from portal.core.i18n import N_
+from portal.core.templating import is_htmx, render
+
+log = logging.getLogger("portal.errors")
+
+MESSAGES = {
+    400: (N_("Something in the request was not right"), N_("Please go back and try again.")),
+    403: (
+        N_("You cannot do this"),
+        N_(
+            "The request was refused. Reload the page and try again, or contact your administrator."
+        ),
+    ),
+    404: (
+        N_("Page not found"),
+        N_("This page does not exist, or you do not have access to it."),
+    ),
+    405: (N_("This action is not possible here"), N_("Please go back and try again.")),
+    413: (N_("The upload is too large"), N_("Please choose a smaller file.")),
+    500: (
+        N_("Something went wrong on our side"),
+        N_("The error has been logged. Please try again later."),
+    ),
+    503: (N_("The portal is not available right now"), N_("Please try again in a few minutes.")),
+}
+
+
+def _set_locale(request: Request) -> None:
+    i18n.set_locale(
+        i18n.negotiate(
+            request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
+        )
+    )
+
+
+def error_page(request: Request, status_code: int) -> Response[str]:
+    _set_locale(request)
+    title, text = MESSAGES.get(status_code, MESSAGES[500 if status_code >= 500 else 400])
+    return render(
+        request,
+        "core/error.html",
+        {"status_code": status_code, "title": title, "text": text},
+        status_code=status_code,
+    )
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException):
+        return login_redirect(request)
+    if exc.status_code >= 500:
+        log.error(
+            "HTTP %s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail
+        )
+    return error_page(request, exc.status_code)
+
+
+def login_redirect(request: Request) -> Response:
+    target = "/auth/login"
+    if request.method == "GET" and request.url.path not in ("/", "/auth/login"):
+        target += "?next=" + request.url.path
+    if is_htmx(request):
+        return Response("", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def server_error(request: Request, exc: Exception) -> Response[str]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)

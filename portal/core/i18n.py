@@ -1,0 +1,73 @@
+"""Gettext catalogs (Dutch by default, English second) and the locale of the current request.
+
+Message ids are English; ``portal/locale/<lang>/LC_MESSAGES/messages.po`` holds the catalogs, read
+once at start-up with Babel and compiled in memory.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = ("nl", "en")
+DEFAULT_LOCALE = "nl"
+LOCALE_COOKIE = "brug_lang"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "portal_locale", default=DEFAULT_LOCALE
+)
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    """The cookie choice wins; then the first supported language in Accept-Language; then Dutch."""
+    if cookie in LOCALES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        tag = part.split(";", 1)[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return DEFAULT_LOCALE
+
+
+def set_locale(locale: str) -> None:
+    _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+def gettext_(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext_(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+_ = gettext_
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message

@@ -1,0 +1,156 @@
+"""Server-side sessions over a Litestar store (Redis when configured, else files under ``var/``).
+
+The cookie holds a random token; the store keys on its SHA-256, so the store never holds a usable
+cookie. A token the server did not issue is ignored (never adopted), and ``login`` always issues a
+fresh token: session fixation is closed here rather than trusted to the framework.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.datastructures import Cookie
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.stores.base import Store
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.settings import SessionSettings
+
+SCOPE_KEY = "brug_session"
+TOUCH_EVERY = 60
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Session:
+    """One visitor's server-side state: the person logged in, the CSRF token, timestamps."""
+
+    token: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+    cookie_changed: bool = False
+    discarded_token: str | None = None
+
+    @property
+    def person_id(self) -> int | None:
+        value = self.data.get("pid")
+        return int(value) if value is not None else None
+
+    def csrf_token(self) -> str:
+        """The CSRF token of this session, starting an anonymous session if there is none."""
+        if not self.token:
+            self._start({})
+        return str(self.data["csrf"])
+
+    def csrf_matches(self, candidate: str | None) -> bool:
+        expected = self.data.get("csrf")
+        return bool(expected and candidate and hmac.compare_digest(str(expected), candidate))
+
+    def login(self, person_id: int) -> None:
+        """Start a new session for ``person_id``; the previous token stops working at once."""
+        self._start({"pid": person_id})
+
+    def logout(self) -> None:
+        self.discarded_token = self.token or self.discarded_token
+        self.token = None
+        self.data = {}
+        self.cookie_changed = True
+        self.dirty = False
+
+    def _start(self, data: dict[str, Any]) -> None:
+        self.discarded_token = self.token or self.discarded_token
+        now = int(time.time())
+        self.token = secrets.token_urlsafe(32)
+        self.data = {**data, "csrf": secrets.token_urlsafe(32), "created": now, "seen": now}
+        self.dirty = True
+        self.cookie_changed = True
+
+
+def session_of(scope: Scope) -> Session:
+    return scope[SCOPE_KEY]  # type: ignore[literal-required]
+
+
+class SessionMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, store: Store, settings: SessionSettings, *, secure: bool) -> None:
+        self.store = store
+        self.settings = settings
+        self.secure = secure
+
+    async def _load(self, token: str | None) -> Session:
+        if not token or len(token) > 128:
+            return Session()
+        raw = await self.store.get(_key(token))
+        if raw is None:
+            return Session()
+        data = json.loads(raw)
+        now = time.time()
+        if (
+            now - data.get("created", 0) > self.settings.absolute_timeout
+            or now - data.get("seen", 0) > self.settings.idle_timeout
+        ):
+            await self.store.delete(_key(token))
+            return Session(cookie_changed=True)
+        session = Session(token=token, data=data)
+        if now - data["seen"] > TOUCH_EVERY:
+            data["seen"] = int(now)
+            session.dirty = True
+        return session
+
+    async def _save(self, session: Session) -> None:
+        if session.discarded_token and session.discarded_token != session.token:
+            await self.store.delete(_key(session.discarded_token))
+        if session.token and session.dirty:
+            remaining = self.settings.absolute_timeout - (time.time() - session.data["created"])
+            ttl = max(1, int(min(self.settings.idle_timeout, remaining)))
+            await self.store.set(_key(session.token), json.dumps(session.data), expires_in=ttl)
+
+    def _cookie(self, session: Session) -> Cookie:
+        return Cookie(
+            key=self.settings.cookie_name,
+            value=session.token or "",
+            path="/",
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+            max_age=None if session.token else 0,
+        )
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        token = _cookie_value(scope, self.settings.cookie_name)
+        session = await self._load(token)
+        scope[SCOPE_KEY] = session  # type: ignore[literal-required]
+
+        async def send_with_session(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await self._save(session)
+                if session.cookie_changed:
+                    header = self._cookie(session).to_header(header="")
+                    message["headers"] = [
+                        *message.get("headers", []),
+                        (b"set-cookie", header.strip().encode("latin-1")),
+                    ]
+            await send(message)
+
+        await next_app(scope, receive, send_with_session)
+
+
+def _cookie_value(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie_name, _, cookie_value = part.strip().partition("=")
+                if cookie_name == name:
+                    return cookie_value
+    return None

@@ -1,0 +1,68 @@
+"""Jinja2 environment and the one helper that renders a whole page or, for htmx, its fragment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request, Response
+from litestar.enums import MediaType
+
+from portal.core import i18n
+from portal.core.sessions import SCOPE_KEY, session_of
+from portal.visibility import labels
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext_, i18n.ngettext_, newstyle=True
+    )
+    env.globals["current_locale"] = i18n.current_locale
+    env.globals["labels"] = labels
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """Render ``template``; an htmx request gets ``fragment`` instead when one is given."""
+    env: Environment = request.app.state.jinja
+    name = fragment if fragment and is_htmx(request) else template
+    values = {**base_context(request), **(context or {})}
+    body = env.get_template(name).render(values)
+    return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=headers or {})
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    from portal.core.navigation import navigation_for
+
+    session = session_of(request.scope) if SCOPE_KEY in request.scope else None
+    viewer = getattr(request.state, "viewer", None)
+    return {
+        "request": request,
+        "viewer": viewer,
+        "csrf_token": session.csrf_token() if session is not None else "",
+        "navigation": navigation_for(viewer, request.url.path),
+        "development": not request.app.state.settings.is_production,
+    }

@@ -1,0 +1,64 @@
+"""Readable names for the policy's codes (message ids; translated where they are shown)."""
+
+from portal.core.i18n import N_
+from portal.visibility.policy import Access, Audience, Relation, Role, Sensitivity
+
+ROLE_LABELS = {
+    Role.toeleider: N_("outreach worker (toeleider)"),
+    Role.social_worker: N_("social worker"),
+    Role.mediator: N_("VDAB mediator"),
+    Role.coordinator: N_("coordinator"),
+    Role.admin: N_("administrator"),
+}
+
+RELATION_LABELS = {
+    Relation.file_holder: N_("file holder"),
+    Relation.care_team: N_("care team"),
+    Relation.same_org: N_("same organisation"),
+    Relation.partner_org: N_("partner organisation (with consent)"),
+    Relation.none: N_("no relation"),
+}
+
+SENSITIVITY_LABELS = {
+    Sensitivity.basic: N_("basic"),
+    Sensitivity.identity: N_("identity"),
+    Sensitivity.trajectory: N_("trajectory"),
+    Sensitivity.social: N_("social"),
+    Sensitivity.health: N_("health"),
+}
+
+SENSITIVITY_EXAMPLES = {
+    Sensitivity.basic: N_("name, language, municipality, phone"),
+    Sensitivity.identity: N_("national number, birth date, address"),
+    Sensitivity.trajectory: N_("ladder step, status, training requests, referral questions"),
+    Sensitivity.social: N_("social report, finances, debts"),
+    Sensitivity.health: N_("health, addiction"),
+}
+
+ACCESS_LABELS = {
+    Access.shown: N_("shown"),
+    Access.masked: N_("masked"),
+    Access.hidden: N_("hidden"),
+}
+
+AUDIENCE_LABELS = {
+    Audience.care_team: N_("care team"),
+    Audience.own_org: N_("own organisation"),
+    Audience.file_holder_only: N_("file holder only"),
+}
+
+FIELD_LABELS = {
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "language": N_("Language"),
+    "municipality": N_("Municipality"),
+    "phone": N_("Phone"),
+    "national_number": N_("National number"),
+    "birth_date": N_("Birth date"),
+    "address": N_("Address"),
+    "ladder_step": N_("Participation ladder step"),
+    "status": N_("Status"),
+    "social_report": N_("Social report"),
+    "finances": N_("Finances"),
+    "health_notes": N_("Health"),
+}

@@ -1,0 +1,163 @@
+"""Test database and app wiring.
+
+The suite runs against the database named by ``PORTAL_TEST_DATABASE_URL`` (SQLite in a temporary
+folder by default; ``make test`` runs it once more on PostgreSQL). Piccolo binds tables to the
+engine at import, so the URL is put in the environment before anything from ``portal`` is imported.
+Each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="brug-tests-"))
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise RuntimeError(f"refusing odd test database name {name!r}")
+    admin_dsn = url.replace(f"/{name}", "/postgres", 1)
+
+    async def recreate() -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(recreate())
+
+
+if TEST_DATABASE_URL.startswith("postgres"):
+    _recreate_postgres_database(TEST_DATABASE_URL)
+os.environ["PORTAL_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["PICCOLO_CONF"] = "portal.piccolo_conf"
+
+import httpx  # noqa: E402
+from litestar import Litestar  # noqa: E402
+
+from portal.app import create_app  # noqa: E402
+from portal.core import db  # noqa: E402
+from portal.settings import Settings, load_settings  # noqa: E402
+
+TABLES = (
+    "access_log",
+    "timeline_event",
+    "consent",
+    "care_team_member",
+    "client",
+    "partnership",
+    "person",
+    "organisation",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def migrated_database() -> AsyncIterator[None]:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    await db.start()
+    result = await run_forwards(app_name="all")
+    assert result.success, result.message
+    yield
+    await db.stop()
+
+
+@pytest.fixture(autouse=True)
+async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
+    yield
+    if db.is_sqlite():
+        for table in TABLES:
+            await db.DB.run_ddl(f'DELETE FROM "{table}"')
+    else:
+        await db.DB.run_ddl("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY")
+
+
+def make_settings(tmp_path: Path, **overrides: str) -> Settings:
+    env = {
+        "PORTAL_DATABASE_URL": TEST_DATABASE_URL,
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        **overrides,
+    }
+    return load_settings(env)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+async def _serve_lifespan(application: Litestar, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    async with application.lifespan():
+        ready.set()
+        await stop.wait()
+
+
+@asynccontextmanager
+async def running(application: Litestar) -> AsyncIterator[Litestar]:
+    """Run the app's lifespan in one task of its own: its task group must start and end there."""
+    ready, stop = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(_serve_lifespan(application, ready, stop))
+    waiter = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()
+    try:
+        yield application
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    async with running(create_app(settings)) as application:
+        yield application
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client driving the app in the test's own event loop (see STACK-NOTES)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+async def login(http: httpx.AsyncClient, username: str) -> str:
+    """Log in through the development login; returns the session's CSRF token."""
+    page = await http.get("/auth/dev-login")
+    assert page.status_code == 200
+    response = await http.post(
+        "/auth/dev-login", data={"username": username, "csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 303, response.text
+    home = await http.get("/")
+    assert home.status_code == 200
+    return csrf_from(home.text)

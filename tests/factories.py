@@ -1,0 +1,205 @@
+"""Test factories: rows with sensible defaults, and a small world with a secret in every class."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.accounts.tables import Organisation, Partnership, Person
+from portal.clients.events import KINDS
+from portal.clients.tables import CareTeamMember, Client, Consent, TimelineEvent
+from portal.visibility.fields import CLIENT_FIELDS
+from portal.visibility.policy import Audience, Sensitivity
+
+_seq = itertools.count(1)
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+async def make_org(code: str, kind: str, name: str | None = None) -> int:
+    row = Organisation(code=code, name=name or code.replace("-", " ").title(), kind=kind)
+    await row.save()
+    return int(row.id)
+
+
+async def make_person(username: str, org_id: int, *roles: str, active: bool = True) -> int:
+    row = Person(
+        username=username,
+        display_name=username.replace(".", " ").title(),
+        email=f"{username}@example.org",
+        organisation=org_id,
+        roles=list(roles),
+        active=active,
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def make_partnership(ocmw: int, partner: int | None, vdab: int | None) -> int:
+    row = Partnership(name="partnership", ocmw=ocmw, partner=partner, vdab=vdab)
+    await row.save()
+    return int(row.id)
+
+
+def secret(tag: str, field_name: str) -> str:
+    return f"S3CRET-{tag}-{field_name}"
+
+
+async def make_client(ocmw: int, tag: str | None = None, **values: Any) -> int:
+    """A client whose every text field holds a distinctive value containing ``tag``."""
+    tag = tag or f"c{next(_seq)}"
+    number = next(_seq)
+    defaults: dict[str, Any] = {
+        spec.name: secret(tag, spec.name)
+        for spec in CLIENT_FIELDS
+        if spec.name not in ("birth_date", "ladder_step")
+    }
+    defaults.update(
+        first_name=f"First{tag}",
+        last_name=f"Last{tag}",
+        national_number=f"85.07.{number % 28 + 1:02d}-{number % 1000:03d}.{(number * 7) % 100:02d}",
+        birth_date=dt.date(1985, 7, number % 28 + 1),
+        ladder_step=3,
+        status=f"status{tag}",
+        created_at=NOW,
+    )
+    defaults.update(values)
+    row = Client(ocmw=ocmw, **defaults)
+    await row.save()
+    return int(row.id)
+
+
+async def add_to_team(client_id: int, person_id: int) -> None:
+    await CareTeamMember(client=client_id, person=person_id, added_at=NOW).save()
+
+
+async def set_consent(client_id: int, org_id: int, given: bool) -> None:
+    await Consent(client=client_id, organisation=org_id, given=given, decided_on=NOW.date()).save()
+
+
+async def add_event(
+    client_id: int,
+    *,
+    author: int | None,
+    author_org: int,
+    audience: Audience = Audience.care_team,
+    sensitivity: Sensitivity | None = None,
+    kind: str = "note",
+    title: str = "event",
+    body: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> int:
+    row = TimelineEvent(
+        client=client_id,
+        kind=kind,
+        occurred_at=occurred_at or NOW,
+        author=author,
+        author_org=author_org,
+        audience=audience.value,
+        sensitivity=(sensitivity or KINDS[kind].sensitivity).value,
+        title=title,
+        body=body,
+        payload={},
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def add_events(client_id: int, count: int, *, author: int, author_org: int) -> None:
+    """``count`` plain care-team notes, one minute apart, inserted in batches."""
+    rows = [
+        TimelineEvent(
+            client=client_id,
+            kind="note",
+            occurred_at=NOW - dt.timedelta(minutes=i),
+            author=author,
+            author_org=author_org,
+            audience=Audience.care_team.value,
+            sensitivity=Sensitivity.trajectory.value,
+            title=f"note {i}",
+            body="",
+            payload={},
+        )
+        for i in range(count)
+    ]
+    for start in range(0, len(rows), 500):
+        await TimelineEvent.insert(*rows[start : start + 500])
+
+
+@dataclass
+class World:
+    orgs: dict[str, int] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)
+    clients: dict[str, int] = field(default_factory=dict)
+    events: dict[str, list[tuple[Audience, Sensitivity, str, str]]] = field(default_factory=dict)
+
+
+PEOPLE = {
+    "sw.a": ("ocmw-a", "social_worker"),
+    "sw.b": ("ocmw-b", "social_worker"),
+    "toeleider": ("partner", "toeleider"),
+    "toeleider.out": ("partner", "toeleider"),
+    "mediator": ("vdab", "mediator"),
+    "mediator.out": ("vdab", "mediator"),
+    "coordinator.a": ("ocmw-a", "coordinator"),
+    "coordinator.p": ("partner", "coordinator"),
+    "admin": ("ocmw-a", "admin"),
+}
+
+
+async def build_world() -> World:
+    """Two OCMWs, a partner and VDAB; clients X (consent given), Y (consent withdrawn) of OCMW A
+    and Z of OCMW B; on X and Z an event for every audience, sensitivity class and author org."""
+    world = World()
+    world.orgs = {
+        "ocmw-a": await make_org("ocmw-a", "ocmw"),
+        "ocmw-b": await make_org("ocmw-b", "ocmw"),
+        "partner": await make_org("partner", "partner"),
+        "vdab": await make_org("vdab", "vdab"),
+    }
+    await make_partnership(world.orgs["ocmw-a"], world.orgs["partner"], world.orgs["vdab"])
+    await make_partnership(world.orgs["ocmw-b"], None, world.orgs["vdab"])
+    for username, (org, role) in PEOPLE.items():
+        world.people[username] = await make_person(username, world.orgs[org], role)
+
+    team = {
+        "X": ["sw.a", "toeleider", "mediator"],
+        "Y": ["sw.a", "toeleider", "mediator"],
+        "Z": ["sw.b", "mediator"],
+    }
+    for tag, ocmw in (("X", "ocmw-a"), ("Y", "ocmw-a"), ("Z", "ocmw-b")):
+        client_id = await make_client(world.orgs[ocmw], tag)
+        world.clients[tag] = client_id
+        for username in team[tag]:
+            await add_to_team(client_id, world.people[username])
+    await set_consent(world.clients["X"], world.orgs["partner"], True)
+    await set_consent(world.clients["X"], world.orgs["vdab"], True)
+    await set_consent(world.clients["Y"], world.orgs["partner"], False)
+    await set_consent(world.clients["Y"], world.orgs["vdab"], False)
+    await set_consent(world.clients["Z"], world.orgs["vdab"], True)
+
+    authors = {
+        "X": [("sw.a", "ocmw-a"), ("mediator", "vdab"), ("toeleider", "partner")],
+        "Z": [("sw.b", "ocmw-b"), ("mediator", "vdab")],
+    }
+    for tag, author_list in authors.items():
+        world.events[tag] = []
+        minute = 0
+        for username, org in author_list:
+            for audience in Audience:
+                for cls in Sensitivity:
+                    minute += 1
+                    label = f"EVT-{tag}-{username}-{audience.value}-{cls.value}"
+                    await add_event(
+                        world.clients[tag],
+                        author=world.people[username],
+                        author_org=world.orgs[org],
+                        audience=audience,
+                        sensitivity=cls,
+                        title=f"{label}-title",
+                        body=f"{label}-body",
+                        occurred_at=NOW - dt.timedelta(minutes=minute),
+                    )
+                    world.events[tag].append((audience, cls, org, label))
+    return world
