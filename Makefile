@@ -45,13 +45,13 @@ test-postgres: install ## the suite on PostgreSQL (database brug_test, recreated
 	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 lint: install ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check portal tests bench
-	$(BIN)/ruff format --check portal tests bench
+	$(BIN)/ruff check portal tests $(wildcard bench)
+	$(BIN)/ruff format --check portal tests $(wildcard bench)
 	$(BIN)/mypy
 
 format: install ## apply ruff formatting and safe fixes
-	$(BIN)/ruff check --fix portal tests bench
-	$(BIN)/ruff format portal tests bench
+	$(BIN)/ruff check --fix portal tests $(wildcard bench)
+	$(BIN)/ruff format portal tests $(wildcard bench)
 
 bench: install ## benchmarks on PostgreSQL with wrk; figures go to bench/README.md
 	BRUG_BENCH=1 bash .ci/services.sh

@@ -92,6 +92,7 @@ def create_app(settings: Settings) -> Litestar:
                 "jinja": make_environment(),
                 "storage": storage,
                 "dev_login_enabled": dev_login,
+                "session_store": store,
             }
         ),
         openapi_config=None,

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 
 from portal.audit.services import record_access
 from portal.clients.tables import CareTeamMember, Client, TimelineEvent
+from portal.core.db import icontains
 from portal.visibility.policy import Relation
 from portal.visibility.projection import (
     ClientView,
@@ -58,8 +59,7 @@ async def _project_rows(viewer: Viewer, rows: list[dict[str, Any]]) -> list[Clie
 def _name_condition(query: str) -> Any:
     condition: Any = None
     for term in query.split()[:5]:
-        pattern = f"%{term}%"
-        term_condition = Client.first_name.ilike(pattern) | Client.last_name.ilike(pattern)
+        term_condition = icontains(Client.first_name, term) | icontains(Client.last_name, term)
         condition = term_condition if condition is None else condition & term_condition
     return condition
 

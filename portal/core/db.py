@@ -86,3 +86,9 @@ async def start() -> bool:
 async def stop() -> None:
     if isinstance(DB, PostgresEngine):
         await DB.close_connection_pool()
+
+
+def icontains(column: Any, term: str) -> Any:
+    """Case-insensitive substring match: ILIKE on PostgreSQL, LIKE (already so) on SQLite."""
+    pattern = f"%{term}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
