@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the project with pinned versions
 
+E2E_TOOLS := tests/e2e/node_modules/axe-core/axe.min.js
+$(E2E_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $(E2E_TOOLS)
+
 run: install migrate demo serve ## set up the embedded default (SQLite, var/) and serve on :8000
 
 migrate: install ## apply all database migrations
@@ -34,7 +39,7 @@ serve: install ## serve on http://127.0.0.1:8000
 services: ## make sure PostgreSQL, Redis and Chromium are installed and running
 	bash .ci/services.sh
 
-test: install services ## the whole suite, on SQLite and then on PostgreSQL
+test: install services $(E2E_TOOLS) ## the whole suite, on SQLite and then on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

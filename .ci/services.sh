@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 need_packages=()
 command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
+command -v npm >/dev/null 2>&1 || need_packages+=(npm)
 command -v pg_isready >/dev/null 2>&1 || need_packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 if [ "${BRUG_BENCH:-}" = 1 ]; then command -v wrk >/dev/null 2>&1 || need_packages+=(wrk); fi

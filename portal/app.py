@@ -39,14 +39,6 @@ def session_store(settings: Settings) -> Store:
     return FileStore(settings.var_dir / "sessions", create_directories=True)
 
 
-async def set_request_locale(request: Request) -> None:
-    i18n.set_locale(
-        i18n.negotiate(
-            request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
-        )
-    )
-
-
 def create_app(settings: Settings) -> Litestar:
     if settings.database.url != db.DATABASE_URL:
         raise ConfigError(
@@ -101,5 +93,5 @@ def create_app(settings: Settings) -> Litestar:
 
 
 async def _before_request(request: Request) -> None:
-    await set_request_locale(request)
+    i18n.use_locale_of(request.cookies)
     await check_csrf(request)

@@ -9,6 +9,7 @@ from litestar.params import FromPath, QueryParameter
 from portal.clients import services
 from portal.clients.events import KINDS
 from portal.core.templating import is_htmx, render
+from portal.visibility.fields import field_groups
 from portal.visibility.labels import FIELD_LABELS
 from portal.visibility.projection import Viewer
 
@@ -51,7 +52,13 @@ async def client_page(
     return render(
         request,
         "clients/detail.html",
-        {"client": client, "timeline": page, "kinds": KINDS, "field_labels": FIELD_LABELS},
+        {
+            "client": client,
+            "timeline": page,
+            "kinds": KINDS,
+            "field_labels": FIELD_LABELS,
+            "field_groups": field_groups(),
+        },
         headers={"Vary": "HX-Request"},
     )
 

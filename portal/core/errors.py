@@ -36,16 +36,8 @@ MESSAGES = {
 }
 
 
-def _set_locale(request: Request) -> None:
-    i18n.set_locale(
-        i18n.negotiate(
-            request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
-        )
-    )
-
-
 def error_page(request: Request, status_code: int) -> Response[str]:
-    _set_locale(request)
+    i18n.use_locale_of(request.cookies)
     title, text = MESSAGES.get(status_code, MESSAGES[500 if status_code >= 500 else 400])
     return render(
         request,

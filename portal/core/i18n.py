@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import gettext
 import io
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -38,19 +39,18 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def negotiate(cookie: str | None, accept_language: str | None) -> str:
-    """The cookie choice wins; then the first supported language in Accept-Language; then Dutch."""
-    if cookie in LOCALES:
-        return cookie
-    for part in (accept_language or "").split(","):
-        tag = part.split(";", 1)[0].strip().lower()[:2]
-        if tag in LOCALES:
-            return tag
-    return DEFAULT_LOCALE
+def negotiate(cookie: str | None) -> str:
+    """Dutch, the language of the Flemish administration, unless the person chose English."""
+    return cookie if cookie in LOCALES else DEFAULT_LOCALE
 
 
 def set_locale(locale: str) -> None:
     _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+def use_locale_of(cookies: Mapping[str, str]) -> None:
+    """Set the current locale from a request's cookies."""
+    set_locale(negotiate(cookies.get(LOCALE_COOKIE)))
 
 
 def current_locale() -> str:

@@ -49,3 +49,11 @@ CLIENT_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 CLIENT_FIELD_NAMES = tuple(spec.name for spec in CLIENT_FIELDS)
+
+
+def field_groups() -> list[tuple[Sensitivity, tuple[str, ...]]]:
+    """Client fields by sensitivity class, in the order the class is declared."""
+    return [
+        (cls, tuple(spec.name for spec in CLIENT_FIELDS if spec.sensitivity is cls))
+        for cls in Sensitivity
+    ]

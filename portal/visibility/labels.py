@@ -27,6 +27,14 @@ SENSITIVITY_LABELS = {
     Sensitivity.health: N_("health"),
 }
 
+SENSITIVITY_HEADINGS = {
+    Sensitivity.basic: N_("Contact details"),
+    Sensitivity.identity: N_("Identity"),
+    Sensitivity.trajectory: N_("Trajectory"),
+    Sensitivity.social: N_("Social situation"),
+    Sensitivity.health: N_("Health"),
+}
+
 SENSITIVITY_EXAMPLES = {
     Sensitivity.basic: N_("name, language, municipality, phone"),
     Sensitivity.identity: N_("national number, birth date, address"),

@@ -30,10 +30,8 @@ async def test_anonymous_visitors_are_sent_to_login(client: httpx.AsyncClient) -
 async def test_dutch_by_default_english_on_request(client: httpx.AsyncClient) -> None:
     await build_world()
     token = await login(client, "sw.a")
-    dutch = await client.get("/clients")
+    dutch = await client.get("/clients", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert 'lang="nl"' in dutch.text and "Zoeken op naam" in dutch.text
-    english = await client.get("/clients", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert 'lang="en"' in english.text and "Search by name" in english.text
     switched = await client.post(
         "/language", data={"lang": "en", "next": "/clients", "csrf_token": token}
     )
