@@ -46,8 +46,8 @@ test: install services $(E2E_TOOLS) ## the whole suite, on SQLite and then on Po
 test-sqlite: install ## the suite on SQLite
 	$(BIN)/pytest
 
-test-postgres: install ## the suite on PostgreSQL (database brug_test, recreated)
-	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+test-postgres: install ## the suite on PostgreSQL (brug_test, recreated); browser and process tests run on SQLite only
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e and not slow"
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check portal tests $(wildcard bench)

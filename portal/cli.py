@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
@@ -93,11 +94,11 @@ def check(_args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT."""
+    settings = _settings()
     import uvicorn
 
     from portal.app import create_app
 
-    settings = _settings()
     try:
         app = create_app(settings)
     except ConfigError as error:
@@ -116,8 +117,16 @@ def serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         lifespan="on",
     )
+    # uvicorn shuts down gracefully on these signals, then re-raises them on itself so the
+    # previous handler runs; an ignoring handler there lets the process exit with status 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _ignore_signal)
     uvicorn.Server(config).run()
     return 0
+
+
+def _ignore_signal(_signum: int, _frame: object) -> None:
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:

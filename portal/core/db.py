@@ -31,13 +31,21 @@ def _count() -> None:
         counter[0] += 1
 
 
-class CountingSQLiteEngine(SQLiteEngine):
+class _Quiet:
+    """Piccolo checks the server version while the engine is built, i.e. at import, printing to
+    stderr and touching the network; ``portal check`` and ``/health`` reach the database instead."""
+
+    async def check_version(self) -> None:
+        return None
+
+
+class CountingSQLiteEngine(_Quiet, SQLiteEngine):
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
         _count()
         return await super().run_querystring(querystring, in_pool)
 
 
-class CountingPostgresEngine(PostgresEngine):
+class CountingPostgresEngine(_Quiet, PostgresEngine):
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         _count()
         return await super().run_querystring(querystring, in_pool)

@@ -1,0 +1,217 @@
+"""Where the client page spends its time: queries per request, serial timings, a cProfile.
+
+Runs the production app in-process (httpx over ASGI, no server, no wrk) against the database that
+``make bench`` left behind (``brug_bench``), logged in as its social worker through a session
+written into Redis. Use it after ``python -m bench.run`` when the figures disappoint:
+
+    .venv/bin/python -m bench.profile_page [--requests 300] [--sort tottime] [--top 40] [--whatif X]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import logging
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bench.run import DATABASE_URL, REDIS_URL, SESSION_NAMESPACE
+
+os.environ["PORTAL_DATABASE_URL"] = DATABASE_URL  # before portal.core.db is imported
+os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
+
+
+async def profile(requests: int, sort: str, top: int) -> None:
+    import httpx
+    from litestar.stores.redis import RedisStore
+
+    from portal.accounts.tables import Person
+    from portal.app import create_app
+    from portal.clients.tables import Client
+    from portal.core.db import count_queries
+    from portal.core.sessions import _key
+    from portal.settings import load_settings
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    var_dir = Path(tempfile.mkdtemp(prefix="brug-profile-"))
+    settings = load_settings(
+        {
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": secrets.token_urlsafe(36),
+            "PORTAL_BASE_URL": "https://127.0.0.1",
+            "PORTAL_DATABASE_URL": DATABASE_URL,
+            "PORTAL_VAR_DIR": str(var_dir),
+            "PORTAL_REDIS_URL": REDIS_URL,
+        }
+    )
+    app = create_app(settings)
+    async with app.lifespan():
+        person = await Person.select(Person.id).where(Person.username == "sw.bench").first()
+        if person is None:
+            raise SystemExit("no bench data: run `python -m bench.run` first")
+        clients = await Client.select(Client.id).order_by(Client.id)
+        token = secrets.token_urlsafe(32)
+        now = int(time.time())
+        session = {"pid": person["id"], "csrf": "x", "created": now, "seen": now}
+        store = RedisStore.with_client(url=REDIS_URL, namespace=SESSION_NAMESPACE)
+        await store.set(_key(token), json.dumps(session), expires_in=3600)
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport,
+                base_url="https://127.0.0.1",
+                cookies={"brug_session": token},
+            ) as http:
+                for label, row in zip(("200 events", "10k events"), clients, strict=False):
+                    url = f"/clients/{row['id']}"
+                    for _ in range(20):
+                        assert (await http.get(url)).status_code == 200
+                    with count_queries() as counter:
+                        response = await http.get(url)
+                    assert response.status_code == 200
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    for _ in range(requests):
+                        await http.get(url)
+                    per_request = (time.perf_counter() - started) / requests * 1000
+                    cpu = (time.process_time() - cpu_started) / requests * 1000
+                    print(
+                        f"{label}: {counter[0]} SQL statements per request, in-process and serial "
+                        f"{per_request:.2f} ms wall, {cpu:.2f} ms CPU per request (httpx included)"
+                    )
+                await phases(http, int(person["id"]), int(clients[0]["id"]), requests)
+                key = _key(token)
+                label = "session: Redis GET (SessionMiddleware)"
+                await _time(label, requests, lambda: store.get(key))
+                url = f"/clients/{clients[0]['id']}"
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(requests):
+                    await http.get(url)
+                profiler.disable()
+        finally:
+            await store.delete(_key(token))
+            await store._redis.aclose()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
+    print(out.getvalue())
+
+
+async def _time(label: str, count: int, work: Callable[[], Awaitable[object]]) -> float:
+    for _ in range(10):
+        await work()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in range(count):
+        await work()
+    per_call = (time.perf_counter() - started) / count * 1000
+    cpu = (time.process_time() - cpu_started) / count * 1000
+    print(f"  {label:<58} {per_call:7.3f} ms wall {cpu:7.3f} ms CPU")
+    return per_call
+
+
+async def phases(http: Any, person_id: int, client_id: int, count: int) -> None:
+    """Serial timings of each step of the page, and of the baseline's query and template."""
+    from bench import baseline
+    from portal.accounts.services import load_viewer
+    from portal.audit.services import record_access
+    from portal.clients import routes, services
+    from portal.clients.tables import Client
+    from portal.core import db, templating
+    from portal.visibility.scope import relation_facts
+
+    viewer = await load_viewer(person_id)
+    assert viewer is not None
+    client = await services.open_client(viewer, client_id)
+    row = await Client.select().where(Client.id == client_id).first()
+    # The page's own render call, captured during a real request, so this follows the handler.
+    captured: list[tuple[Any, ...]] = []
+    real_render = routes.render
+
+    def capture(*args: Any, **kwargs: Any) -> Any:
+        captured.append((args, kwargs))
+        return real_render(*args, **kwargs)
+
+    routes.render = capture
+    try:
+        response = await http.get(f"/clients/{client_id}")
+        assert response.status_code == 200
+    finally:
+        routes.render = real_render
+    render_args, render_kwargs = captured[-1]
+    pool = db.DB.pool
+    assert pool is not None
+    rows = await pool.fetch(baseline.QUERY, client_id, baseline.PAGE_SIZE + 1)
+
+    print(f"serial timings, {count} calls each, per call:")
+    await _time(
+        "asyncpg pool.fetch('SELECT 1') (acquire, query, reset)",
+        count,
+        lambda: pool.fetch("SELECT 1"),
+    )
+    await _time("Piccolo raw SELECT 1 (db.ping)", count, db.ping)
+    await _time("load_viewer (require_login guard)", count, lambda: load_viewer(person_id))
+    await _time(
+        "Client.select().first() (open_client)",
+        count,
+        lambda: Client.select().where(Client.id == client_id).first(),
+    )
+    await _time(
+        "relation_facts, 3 queries (open_client)", count, lambda: relation_facts(viewer, [row])
+    )
+    await _time(
+        "record_access INSERT (open_client)",
+        count,
+        lambda: record_access(viewer, client_id, "bench.profile", ()),
+    )
+    await _time(
+        "open_client (all of the above but load_viewer)",
+        count,
+        lambda: services.open_client(viewer, client_id),
+    )
+    await _time(
+        "timeline (Piccolo select, 20 events)", count, lambda: services.timeline(viewer, client)
+    )
+
+    async def render_page() -> Any:
+        return templating.render(*render_args, **render_kwargs)
+
+    async def render_baseline() -> str:
+        return baseline._env.get_template("baseline.html").render(
+            client_id=client_id, events=rows[:20], more=True, cursor="x"
+        )
+
+    await _time(f"render {render_args[1]} (Jinja2, i18n)", count, render_page)
+    await _time(
+        "baseline: its one query (asyncpg)",
+        count,
+        lambda: pool.fetch(baseline.QUERY, client_id, baseline.PAGE_SIZE + 1),
+    )
+    await _time("baseline: its template", count, render_baseline)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_page")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--whatif", default="", help="bench.whatif experiments to patch in")
+    args = parser.parse_args()
+    if args.whatif:
+        from bench import whatif
+
+        print(f"with {whatif.apply(args.whatif.split(','))}")
+    asyncio.run(profile(args.requests, args.sort, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
