@@ -81,7 +81,7 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "jinja": make_environment(),
+                "jinja": make_environment(auto_reload=not settings.is_production),
                 "storage": storage,
                 "dev_login_enabled": dev_login,
                 "session_store": store,

@@ -53,6 +53,7 @@ os.environ["PICCOLO_CONF"] = "portal.piccolo_conf"
 import httpx  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
+from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.core import db  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
@@ -83,6 +84,7 @@ async def migrated_database() -> AsyncIterator[None]:
 @pytest.fixture(autouse=True)
 async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     yield
+    forget_all_viewers()
     if db.is_sqlite():
         for table in TABLES:
             await db.DB.run_ddl(f'DELETE FROM "{table}"')

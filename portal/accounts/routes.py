@@ -7,6 +7,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from portal.accounts import services
+from portal.accounts.auth import forget_viewer
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import gettext_ as _
 from portal.core.sessions import session_of
@@ -54,6 +55,7 @@ async def dev_login(request: Request) -> Response[str] | Redirect:
             },
             status_code=422,
         )
+    forget_viewer(person_id)
     session_of(request.scope).login(person_id)
     return Redirect(local_path(fields.get("next")), status_code=303)
 

@@ -7,8 +7,9 @@ readable lines, as pretix's log display does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from portal.core.i18n import N_
+from portal.core.i18n import N_, current_locale, translations
 from portal.visibility.policy import Sensitivity
 
 
@@ -54,3 +55,14 @@ KINDS: dict[str, EventKind] = {
         EventKind("referral_question.answered", N_("Referral question answered"), _T),
     )
 }
+
+
+@cache
+def _labels(locale: str) -> dict[str, str]:
+    catalog = translations(locale)
+    return {code: catalog.gettext(kind.label) for code, kind in KINDS.items()}
+
+
+def kind_labels() -> dict[str, str]:
+    """Readable kind names in the current language, translated once per language."""
+    return _labels(current_locale())

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from portal.clients import services
-from portal.clients.events import KINDS
+from portal.clients.events import KINDS, kind_labels
 from portal.core.templating import is_htmx, render
 from portal.visibility.fields import field_groups
 from portal.visibility.labels import FIELD_LABELS
@@ -55,7 +55,7 @@ async def client_page(
         {
             "client": client,
             "timeline": page,
-            "kinds": KINDS,
+            "kinds": kind_labels(),
             "field_labels": FIELD_LABELS,
             "field_groups": field_groups(),
         },

@@ -21,6 +21,7 @@ from portal.visibility.projection import (
     project_event,
 )
 from portal.visibility.scope import (
+    client_with_relation,
     relation_facts,
     timeline_condition,
     visible_clients_condition,
@@ -109,10 +110,10 @@ async def open_client(
     viewer: Viewer, client_id: int, *, action: str = "client.opened"
 ) -> ClientView:
     """One client as the viewer may see it, written to the access log; 404 if not theirs to see."""
-    row = await Client.select().where(Client.id == client_id).first()
-    if row is None:
+    found = await client_with_relation(viewer, client_id)
+    if found is None:
         raise NotFoundException()
-    relation = (await relation_facts(viewer, [row]))[row["id"]]
+    row, relation = found
     view = project_client(viewer, relation, row)
     if view is None:
         raise NotFoundException()

@@ -83,10 +83,16 @@ async def ping() -> None:
     await DB.run_querystring(QueryString("SELECT 1"))
 
 
+async def _keep_session_state(_connection: Any) -> None:
+    """Pool release hook. asyncpg still rolls back a stray transaction before calling it; its
+    default (unlock advisory locks, close cursors, UNLISTEN, RESET ALL) costs a round trip per
+    query and guards state the portal never sets."""
+
+
 async def start() -> bool:
     """Open the PostgreSQL pool unless one is open; ``True`` when this call opened it."""
     if isinstance(DB, PostgresEngine) and DB.pool is None:
-        await DB.start_connection_pool(min_size=1, max_size=10)
+        await DB.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
         return True
     return False
 

@@ -16,7 +16,7 @@ from portal.visibility import labels
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
-def make_environment() -> Environment:
+def make_environment(*, auto_reload: bool = True) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
@@ -24,6 +24,7 @@ def make_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True

@@ -11,6 +11,7 @@ from typing import Any
 
 from piccolo.columns.combination import And, Or, Where
 from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Partnership
 from portal.clients.tables import CareTeamMember, Client, Consent, TimelineEvent
@@ -117,6 +118,51 @@ async def relation_facts(viewer: Viewer, clients: Iterable[dict[str, Any]]) -> d
         )
         for row in rows
     }
+
+
+def _flag(sql: str, *args: Any, alias: str) -> QueryString:
+    return QueryString(f"EXISTS ({sql})", *args).as_alias(alias)
+
+
+async def client_with_relation(
+    viewer: Viewer, client_id: int
+) -> tuple[dict[str, Any], Relation] | None:
+    """One client row and the viewer's relation to it, in one query (the client page's path)."""
+    row = (
+        await Client.select(
+            *Client.all_columns(),
+            _flag(
+                'SELECT 1 FROM care_team_member m WHERE m.client = "client"."id" AND m.person = {}',
+                viewer.person_id,
+                alias="in_care_team",
+            ),
+            _flag(
+                "SELECT 1 FROM consent c"
+                ' WHERE c.client = "client"."id" AND c.organisation = {} AND c.given = {}',
+                viewer.org_id,
+                True,
+                alias="consented",
+            ),
+            _flag(
+                "SELECT 1 FROM partnership p"
+                ' WHERE p.ocmw = "client"."ocmw" AND (p.partner = {} OR p.vdab = {})',
+                viewer.org_id,
+                viewer.org_id,
+                alias="partnered",
+            ),
+        )
+        .where(Client.id == client_id)
+        .first()
+    )
+    if row is None:
+        return None
+    facts = RelationFacts(
+        client_ocmw_id=row["ocmw"],
+        in_care_team=bool(row.pop("in_care_team")),
+        consent_for_viewer_org=bool(row.pop("consented")),
+        partnered_with_ocmw=bool(row.pop("partnered")),
+    )
+    return row, relation_of(viewer, facts)
 
 
 def readable_events_condition(viewer: Viewer, relation: Relation) -> Condition | None:

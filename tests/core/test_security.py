@@ -188,3 +188,18 @@ async def test_production_errors_show_no_stack_trace(
     missing = await production.get("/no/such/page")
     assert missing.status_code == 404
     assert "Traceback" not in missing.text
+
+
+async def test_a_deactivated_person_loses_access(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.accounts import auth
+    from portal.accounts.tables import Person
+
+    world = await build_world()
+    await login(client, "toeleider")
+    assert (await client.get("/")).status_code == 200
+    await Person.update({Person.active: False}).where(Person.id == world.people["toeleider"])
+    monkeypatch.setattr(auth, "VIEWER_TTL", 0.0)
+    assert (await client.get("/")).status_code == 303
+    assert (await client.get(f"/clients/{world.clients['X']}")).status_code == 303

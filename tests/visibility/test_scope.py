@@ -8,6 +8,7 @@ from portal.accounts.services import load_viewer
 from portal.clients.tables import Client, TimelineEvent
 from portal.visibility.projection import event_readable, project_client
 from portal.visibility.scope import (
+    client_with_relation,
     readable_events_condition,
     relation_facts,
     visible_clients_condition,
@@ -47,3 +48,19 @@ async def test_sql_conditions_match_the_projection(username: str) -> None:
             }
         )
         assert found == expected, (username, client_id, relation)
+
+
+@pytest.mark.parametrize("username", list(PEOPLE))
+async def test_single_client_relation_matches_the_batched_one(username: str) -> None:
+    world = await build_world()
+    viewer = await load_viewer(world.people[username])
+    assert viewer is not None
+    rows = await Client.select()
+    batched = await relation_facts(viewer, rows)
+    for row in rows:
+        found = await client_with_relation(viewer, row["id"])
+        assert found is not None
+        single_row, relation = found
+        assert relation is batched[row["id"]]
+        assert single_row == row
+    assert await client_with_relation(viewer, 999_999) is None
