@@ -36,7 +36,9 @@ log = logging.getLogger("portal")
 def session_store(settings: Settings) -> Store:
     if settings.session.redis_url:
         return RedisStore.with_client(url=settings.session.redis_url, namespace="brug-session")
-    return FileStore(settings.var_dir / "sessions", create_directories=True)
+    folder = settings.var_dir / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileStore(folder, create_directories=True)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -52,6 +54,8 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened_pool = await db.start()
+        if isinstance(store, FileStore):
+            await store.delete_expired()
         try:
             yield
         finally:

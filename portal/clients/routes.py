@@ -37,6 +37,30 @@ def _known_kind(kind: str | None) -> str | None:
     return kind if kind in KINDS else None
 
 
+async def _client_screen(
+    request: Request,
+    viewer: Viewer,
+    client_id: int,
+    kind: str | None,
+    before: str | None,
+    *,
+    fragment: bool,
+) -> Response[str]:
+    client = await services.open_client(
+        viewer, client_id, action="client.timeline_read" if fragment else "client.opened"
+    )
+    page = await services.timeline(
+        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
+    )
+    context = {"client": client, "timeline": page, "kinds": kind_labels()}
+    if fragment:
+        template = "clients/_timeline_items.html"
+    else:
+        template = "clients/detail.html"
+        context |= {"field_labels": FIELD_LABELS, "field_groups": field_groups()}
+    return render(request, template, context, headers={"Vary": "HX-Request"})
+
+
 @get("/clients/{client_id:int}", name="client")
 async def client_page(
     request: Request,
@@ -45,22 +69,7 @@ async def client_page(
     kind: Kind = None,
     before: Before = None,
 ) -> Response[str]:
-    client = await services.open_client(viewer, client_id)
-    page = await services.timeline(
-        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
-    )
-    return render(
-        request,
-        "clients/detail.html",
-        {
-            "client": client,
-            "timeline": page,
-            "kinds": kind_labels(),
-            "field_labels": FIELD_LABELS,
-            "field_groups": field_groups(),
-        },
-        headers={"Vary": "HX-Request"},
-    )
+    return await _client_screen(request, viewer, client_id, kind, before, fragment=False)
 
 
 @get("/clients/{client_id:int}/timeline", name="client_timeline")
@@ -72,18 +81,8 @@ async def client_timeline(
     before: Before = None,
 ) -> Response[str]:
     """The next screen of the timeline: items for htmx, the whole client page otherwise."""
-    if not is_htmx(request):
-        return await client_page.fn(request, viewer, client_id, kind, before)
-    client = await services.open_client(viewer, client_id, action="client.timeline_read")
-    page = await services.timeline(
-        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
-    )
-    return render(
-        request,
-        "clients/_timeline_items.html",
-        {"client": client, "timeline": page, "kinds": KINDS},
-        headers={"Vary": "HX-Request"},
-    )
+    fragment = is_htmx(request)
+    return await _client_screen(request, viewer, client_id, kind, before, fragment=fragment)
 
 
 route_handlers = [client_list, client_page, client_timeline]

@@ -74,10 +74,13 @@ async def test_timeline_pages_follow_each_other_without_gaps(client: httpx.Async
     page = await client.get(f"/clients/{client_id}")
     seen = EVENT_TITLES.findall(page.text)
     assert len(seen) == TIMELINE_PAGE_SIZE
+    kind_label = re.search(r'<p class="kind">([^<]+)</p>', page.text).group(1)
+    assert kind_label == "Notitie"
     while match := re.search(r'hx-get="(/clients/\d+/timeline\?before=[^"]+)"', page.text):
         page = await client.get(match.group(1).replace("&amp;", "&"), headers=HTMX)
         assert page.status_code == 200
         assert "<html" not in page.text
+        assert set(re.findall(r'<p class="kind">([^<]+)</p>', page.text)) == {kind_label}
         seen += EVENT_TITLES.findall(page.text)
     assert seen == [f"note {i}" for i in range(45)]
 

@@ -203,3 +203,17 @@ async def test_a_deactivated_person_loses_access(
     monkeypatch.setattr(auth, "VIEWER_TTL", 0.0)
     assert (await client.get("/")).status_code == 303
     assert (await client.get(f"/clients/{world.clients['X']}")).status_code == 303
+
+
+async def test_expired_file_sessions_are_removed_at_start_up(tmp_path: Path) -> None:
+    from litestar.stores.file import FileStore
+
+    settings = make_settings(tmp_path)
+    folder = settings.var_dir / "sessions"
+    store = FileStore(folder, create_directories=True)
+    await store.set("stale", b"{}", expires_in=-1)
+    await store.set("fresh", b"{}", expires_in=3600)
+    assert len(list(folder.iterdir())) == 2
+    async with running(create_app(settings)):
+        assert len(list(folder.iterdir())) == 1
+        assert await store.exists("fresh")
