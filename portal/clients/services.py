@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -189,8 +188,13 @@ async def timeline(
                 & (TimelineEvent.id < before.event_id)
             )
         )
-    found = await TimelineEvent.raw(_TIMELINE_SQL, condition.querystring, limit + 1)
-    rows = [_loaded(row) for row in found]
+    rows = (
+        await TimelineEvent.select(*_EVENT_COLUMNS)
+        .where(condition)
+        .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        .limit(limit + 1)
+        .output(load_json=True)
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     events = [e for e in (project_event(viewer, client.relation, r) for r in rows) if e]
@@ -198,27 +202,6 @@ async def timeline(
         Cursor(rows[-1]["occurred_at"], rows[-1]["id"]).encode() if more and rows else None
     )
     return TimelinePage(events, next_cursor, kind)
-
-
-_TIMELINE_SQL = (
-    "SELECT timeline_event.id, timeline_event.kind, timeline_event.occurred_at,"
-    " timeline_event.audience, timeline_event.sensitivity, timeline_event.author_org,"
-    " timeline_event.title, timeline_event.body, timeline_event.payload,"
-    ' p.display_name AS "author.display_name", o.name AS "author_org.name"'
-    " FROM timeline_event"
-    " LEFT JOIN person AS p ON p.id = timeline_event.author"
-    " LEFT JOIN organisation AS o ON o.id = timeline_event.author_org"
-    " WHERE {} ORDER BY timeline_event.occurred_at DESC, timeline_event.id DESC LIMIT {}"
-)
-"""The timeline screen's one statement, written out because Piccolo's query building cost more
-than the query. Its filter is the ``Where`` built above from the policy; nothing else is added."""
-
-
-def _loaded(row: dict[str, Any]) -> dict[str, Any]:
-    payload = row.get("payload")
-    if isinstance(payload, str):
-        row["payload"] = json.loads(payload) if payload else {}
-    return row
 
 
 @dataclass(frozen=True)
