@@ -217,3 +217,19 @@ async def test_expired_file_sessions_are_removed_at_start_up(tmp_path: Path) -> 
     async with running(create_app(settings)):
         assert len(list(folder.iterdir())) == 1
         assert await store.exists("fresh")
+
+
+async def test_a_refused_session_is_removed_from_the_store(client: httpx.AsyncClient, app) -> None:
+    from portal.accounts import auth
+    from portal.accounts.tables import Person
+
+    world = await build_world()
+    await login(client, "toeleider")
+    key = hashlib.sha256(client.cookies.get("brug_session").encode()).hexdigest()
+    assert await app.state.session_store.exists(key)
+    await Person.update({Person.active: False}).where(Person.id == world.people["toeleider"])
+    auth.forget_all_viewers()
+    response = await client.get("/")
+    assert response.status_code == 303
+    assert not await app.state.session_store.exists(key)
+    assert "brug_session=" in response.headers.get("set-cookie", "")
