@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from portal.accounts.tables import Organisation, Person
+from portal.accounts.tables import Person
 from portal.visibility.policy import Role
 from portal.visibility.projection import Viewer
 
@@ -73,7 +73,3 @@ async def development_login(username: str) -> int | None:
     await Person.update({Person.last_login: dt.datetime.now(dt.UTC)}).where(Person.id == row["id"])
     log.info("development login for person %s", row["id"])
     return int(row["id"])
-
-
-async def organisation_by_code(code: str) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.code == code).first()

@@ -12,7 +12,6 @@ from litestar.exceptions import NotFoundException
 from portal.audit.services import record_access
 from portal.clients.tables import CareTeamMember, Client, TimelineEvent
 from portal.core.db import icontains
-from portal.visibility.policy import Relation
 from portal.visibility.projection import (
     ClientView,
     EventView,
@@ -233,7 +232,3 @@ async def recent_activity(
         if len(activity) == limit:
             break
     return activity
-
-
-def is_file_holder(client: ClientView) -> bool:
-    return client.relation is Relation.file_holder

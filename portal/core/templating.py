@@ -10,6 +10,7 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 
 from portal.core import i18n
+from portal.core.navigation import navigation_for
 from portal.core.sessions import SCOPE_KEY, session_of
 from portal.visibility import labels
 
@@ -56,8 +57,6 @@ def render(
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from portal.core.navigation import navigation_for
-
     session = session_of(request.scope) if SCOPE_KEY in request.scope else None
     viewer = getattr(request.state, "viewer", None)
     return {

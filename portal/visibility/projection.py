@@ -34,9 +34,6 @@ class Viewer:
     org_kind: str
     roles: frozenset[Role]
 
-    def has_role(self, role: Role) -> bool:
-        return role in self.roles
-
 
 @dataclass(frozen=True)
 class RelationFacts:

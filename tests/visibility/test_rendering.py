@@ -24,7 +24,7 @@ from portal.visibility.policy import (
     may_read_audience,
 )
 from tests.conftest import login
-from tests.factories import PEOPLE, World, build_world, secret
+from tests.factories import PEOPLE, World, build_world
 
 R = Relation
 RELATIONS: dict[str, dict[str, Relation]] = {
@@ -46,33 +46,21 @@ def _roles(username: str) -> frozenset[Role]:
     return frozenset({Role(PEOPLE[username][1])})
 
 
-def _raw_values(tag: str, national_number: str, birth: str) -> dict[str, str]:
-    values = {
-        spec.name: secret(tag, spec.name)
-        for spec in CLIENT_FIELDS
-        if spec.name not in ("birth_date", "ladder_step")
-    }
-    values.update(
-        first_name=f"First{tag}",
-        last_name=f"Last{tag}",
-        status=f"status{tag}",
-        national_number=national_number,
-        birth_date=birth,
-    )
-    return values
-
-
 async def _client_rows(world: World) -> dict[str, dict[str, str]]:
+    """Each client's stored values as a page writes them (dates as dd-mm-yyyy)."""
     from portal.clients.tables import Client
 
     rows = await Client.select().where(Client.id.is_in(list(world.clients.values())))
     by_id = {row["id"]: row for row in rows}
     return {
-        tag: _raw_values(
-            tag,
-            by_id[cid]["national_number"],
-            by_id[cid]["birth_date"].strftime("%d-%m-%Y"),
-        )
+        tag: {
+            spec.name: (
+                by_id[cid][spec.name].strftime("%d-%m-%Y")
+                if spec.name == "birth_date"
+                else str(by_id[cid][spec.name])
+            )
+            for spec in CLIENT_FIELDS
+        }
         for tag, cid in world.clients.items()
     }
 
