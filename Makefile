@@ -25,6 +25,11 @@ $(E2E_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
 	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 	touch $(E2E_TOOLS)
 
+OIDC_PROVIDER := tests/accounts/node_provider/node_modules/oidc-provider/package.json
+$(OIDC_PROVIDER): tests/accounts/node_provider/package.json tests/accounts/node_provider/package-lock.json
+	npm ci --prefix tests/accounts/node_provider --no-audit --no-fund --loglevel=error
+	touch $(OIDC_PROVIDER)
+
 run: install migrate demo serve ## set up the embedded default (SQLite, var/) and serve on :8000
 
 migrate: install ## apply all database migrations
@@ -39,7 +44,7 @@ serve: install ## serve on http://127.0.0.1:8000
 services: ## make sure PostgreSQL, Redis and Chromium are installed and running
 	bash .ci/services.sh
 
-test: install services $(E2E_TOOLS) ## the whole suite, on SQLite and then on PostgreSQL
+test: install services $(E2E_TOOLS) $(OIDC_PROVIDER) ## the whole suite, on SQLite and then on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -64,7 +69,7 @@ bench: install ## benchmarks on PostgreSQL with wrk; figures go to bench/README.
 
 messages: install ## extract messages and update the nl/en catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o portal/locale/messages.pot .
-	$(BIN)/pybabel update -i portal/locale/messages.pot -d portal/locale --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/locale/messages.pot -d portal/locale --no-fuzzy-matching --ignore-obsolete
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var

@@ -54,6 +54,12 @@ DB_NAME = "brug_bench"
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+# Production needs an identity provider configured; the bench logs in by writing the session itself.
+OIDC_ENV = {
+    "PORTAL_OIDC_ISSUER": "https://127.0.0.1:9/bench",
+    "PORTAL_OIDC_CLIENT_ID": "bench",
+    "PORTAL_OIDC_CLIENT_SECRET": "bench",
+}
 SESSION_NAMESPACE = "brug-session"  # as portal.app.session_store
 
 THREADS = 2
@@ -448,6 +454,7 @@ def portal_env(var_dir: Path) -> dict[str, str]:
         "PORTAL_DATABASE_URL": DATABASE_URL,
         "PORTAL_VAR_DIR": str(var_dir),
         "PORTAL_REDIS_URL": REDIS_URL,
+        **OIDC_ENV,
     }
 
 

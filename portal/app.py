@@ -18,6 +18,8 @@ from litestar.stores.redis import RedisStore
 
 from portal.accounts import routes as accounts_routes
 from portal.accounts.auth import provide_viewer, require_login
+from portal.accounts.oidc import OidcClient
+from portal.admin import routes as admin_routes
 from portal.clients import routes as clients_routes
 from portal.core import db, i18n
 from portal.core import routes as core_routes
@@ -71,6 +73,7 @@ def create_app(settings: Settings) -> Litestar:
             *core_routes.route_handlers,
             *clients_routes.route_handlers,
             *visibility_routes.route_handlers,
+            *admin_routes.route_handlers,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"
             ),
@@ -79,7 +82,12 @@ def create_app(settings: Settings) -> Litestar:
         guards=[require_login],
         middleware=[SessionMiddleware(store, settings.session, secure=settings.secure_cookies)],
         before_request=_before_request,
-        before_send=[security_headers(production=settings.is_production)],
+        before_send=[
+            security_headers(
+                production=settings.is_production,
+                form_targets=[settings.oidc.origin] if settings.oidc else [],
+            )
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=[lifespan],
         state=State(
@@ -88,6 +96,7 @@ def create_app(settings: Settings) -> Litestar:
                 "jinja": make_environment(auto_reload=not settings.is_production),
                 "storage": storage,
                 "dev_login_enabled": dev_login,
+                "oidc": OidcClient(settings.oidc) if settings.oidc else None,
                 "session_store": store,
             }
         ),

@@ -38,6 +38,22 @@ def migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def add_organisation(args: argparse.Namespace) -> int:
+    """The first organisation(s) of a new installation, so that its first admin can log in."""
+    from portal.admin.forms import OrganisationForm
+    from portal.admin.services import save_organisation
+
+    _settings()
+    form = OrganisationForm(name=args.name, code=args.code, kind=args.kind)
+    errors = asyncio.run(_with_db(save_organisation(form)))
+    if errors:
+        problems = "; ".join(f"{field}: {message}" for field, message in errors.items())
+        print(f"portal: organisation not added: {problems}", file=sys.stderr)
+        return 1
+    print(f"portal: organisation {args.code} ({args.kind}) added")
+    return 0
+
+
 def demo(_args: argparse.Namespace) -> int:
     from portal.demo import load_demo
 
@@ -79,6 +95,13 @@ async def _check(settings: Settings) -> None:
             raise ConfigError("PORTAL_REDIS_URL", f"Redis unreachable: {error}") from None
         finally:
             await client.aclose()
+    if settings.oidc:
+        from portal.accounts.oidc import LoginFailed, OidcClient
+
+        try:
+            await OidcClient(settings.oidc).check()
+        except LoginFailed as error:
+            raise ConfigError("PORTAL_OIDC_ISSUER", f"identity provider: {error}") from None
 
 
 def check(_args: argparse.Namespace) -> int:
@@ -88,7 +111,7 @@ def check(_args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"portal: check failed: {error}", file=sys.stderr)
         return 1
-    print("portal: configuration, database and document store are fine")
+    print("portal: configuration, database, document store and identity provider are fine")
     return 0
 
 
@@ -149,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
         handler=migrate
     )
     commands.add_parser("demo", help="load the demo data (idempotent)").set_defaults(handler=demo)
+    add_org = commands.add_parser(
+        "add-organisation", help="add an organisation; its code is what the org claim carries"
+    )
+    add_org.add_argument("code")
+    add_org.add_argument("kind", choices=["ocmw", "vdab", "partner"])
+    add_org.add_argument("name")
+    add_org.set_defaults(handler=add_organisation)
     commands.add_parser(
         "check", help="validate configuration, reach the database and document store"
     ).set_defaults(handler=check)

@@ -7,11 +7,14 @@ variable, and the command line turns that into one line on stderr and a non-zero
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from portal.visibility.policy import Role
 
 DEFAULT_DATABASE_URL = "sqlite:///var/portal.sqlite3"
 ENVIRONMENTS = ("development", "production")
@@ -47,6 +50,27 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """The identity provider this portal is registered at as a confidential client."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    post_logout_redirect_uri: str
+    scopes: str = "openid profile email"
+    role_claim: str = "roles"
+    org_claim: str = "org"
+    role_map: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        """Scheme, host and port of the issuer: where the logout form may lead."""
+        parsed = urlparse(self.issuer)
+        return f"{parsed.scheme}://{parsed.netloc}"
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database: DatabaseSettings
@@ -55,6 +79,8 @@ class Settings:
     base_url: str
     session: SessionSettings
     var_dir: Path = field(default=Path("var"))
+    oidc: OidcSettings | None = None
+    support_contact: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +120,68 @@ def _parse_seconds(env: Mapping[str, str], variable: str, default: int) -> int:
     if seconds <= 0:
         raise ConfigError(variable, "must be greater than zero")
     return seconds
+
+
+OIDC_REQUIRED = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET")
+ROLE_CODES = tuple(role.value for role in Role)
+_CLAIM_PATH = re.compile(r"[A-Za-z0-9_:/.-]+")
+
+
+def _parse_role_map(raw: str) -> dict[str, str]:
+    """``provider-value=role,other=role``: each right-hand side must be a portal role code name."""
+    variable = "PORTAL_OIDC_ROLE_MAP"
+    mapping: dict[str, str] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        provider_value, sep, role = (part.strip() for part in item.partition("="))
+        if not sep or not provider_value or not role:
+            raise ConfigError(
+                variable, f"expected provider-value=role pairs (got {item.strip()!r})"
+            )
+        if role not in ROLE_CODES:
+            raise ConfigError(
+                variable, f"{role!r} is not a portal role (use one of {', '.join(ROLE_CODES)})"
+            )
+        mapping[provider_value] = role
+    return mapping
+
+
+def _parse_oidc(env: Mapping[str, str], mode: str, base_url: str) -> OidcSettings | None:
+    values = {name: (env.get(name) or "").strip() for name in OIDC_REQUIRED}
+    if not any(values.values()):
+        if mode == "production":
+            raise ConfigError("PORTAL_OIDC_ISSUER", "is required in production")
+        return None
+    for name, value in values.items():
+        if not value:
+            raise ConfigError(name, "is required when OpenID Connect login is configured")
+    issuer = values["PORTAL_OIDC_ISSUER"]
+    parsed = urlparse(issuer)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError("PORTAL_OIDC_ISSUER", f"must be an http(s) URL (got {issuer!r})")
+    if mode == "production" and parsed.scheme != "https":
+        raise ConfigError("PORTAL_OIDC_ISSUER", "must use https in production")
+    scopes = " ".join((env.get("PORTAL_OIDC_SCOPES") or "openid profile email").split())
+    if "openid" not in scopes.split():
+        raise ConfigError("PORTAL_OIDC_SCOPES", "must include openid")
+    claims = {}
+    for name, default in (("PORTAL_OIDC_ROLE_CLAIM", "roles"), ("PORTAL_OIDC_ORG_CLAIM", "org")):
+        claim = (env.get(name) or default).strip()
+        if not _CLAIM_PATH.fullmatch(claim):
+            raise ConfigError(name, f"must be a claim name or dotted path (got {claim!r})")
+        claims[name] = claim
+    return OidcSettings(
+        issuer=issuer,
+        client_id=values["PORTAL_OIDC_CLIENT_ID"],
+        client_secret=values["PORTAL_OIDC_CLIENT_SECRET"],
+        redirect_uri=f"{base_url}/auth/callback",
+        post_logout_redirect_uri=base_url,
+        scopes=scopes,
+        role_claim=claims["PORTAL_OIDC_ROLE_CLAIM"],
+        org_claim=claims["PORTAL_OIDC_ORG_CLAIM"],
+        role_map=_parse_role_map(env.get("PORTAL_OIDC_ROLE_MAP") or ""),
+    )
 
 
 def _development_secret(var_dir: Path) -> str:
@@ -145,6 +233,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         absolute_timeout=_parse_seconds(env, "PORTAL_SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60),
     )
     return Settings(
+        oidc=_parse_oidc(env, mode, base_url),
+        support_contact=(env.get("PORTAL_SUPPORT_CONTACT") or "").strip(),
         env=mode,
         database=database,
         documents_dir=documents_dir,

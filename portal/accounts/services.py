@@ -1,12 +1,17 @@
-"""People and their sessions: who is logged in, and the development login."""
+"""People and their sessions: who is logged in, the provider login and the development login."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from portal.accounts.tables import Person
+from portal.accounts import claims as claim_rules
+from portal.accounts.oidc import Identity
+from portal.accounts.tables import Organisation, Person
+from portal.settings import OidcSettings
 from portal.visibility.policy import Role
 from portal.visibility.projection import Viewer
 
@@ -14,6 +19,8 @@ log = logging.getLogger("portal.accounts")
 
 
 def _viewer(row: dict[str, Any]) -> Viewer:
+    """Stored roles that do not fit the organisation's kind (say, after its kind changed) count
+    for nothing."""
     return Viewer(
         person_id=row["id"],
         username=row["username"],
@@ -21,7 +28,12 @@ def _viewer(row: dict[str, Any]) -> Viewer:
         org_id=row["organisation"],
         org_name=row["organisation.name"],
         org_kind=row["organisation.kind"],
-        roles=frozenset(Role(r) for r in row["roles"] if r in Role.__members__),
+        roles=frozenset(
+            claim_rules.roles_fitting(
+                (Role(r) for r in row["roles"] if r in Role.__members__),
+                row["organisation.kind"],
+            )
+        ),
     )
 
 
@@ -73,3 +85,102 @@ async def development_login(username: str) -> int | None:
     await Person.update({Person.last_login: dt.datetime.now(dt.UTC)}).where(Person.id == row["id"])
     log.info("development login for person %s", row["id"])
     return int(row["id"])
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a person the provider vouched for still gets no access: ``no_role``, ``unknown_org``
+    or ``inactive``."""
+
+    reason: str
+    organisation: str | None = None
+
+
+def _display_name(claims: dict[str, Any]) -> str:
+    given = " ".join(str(claims.get(k) or "") for k in ("given_name", "family_name")).strip()
+    for candidate in (claims.get("name"), given, claims.get("preferred_username")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()[:200]
+    return str(claims.get("email") or claims["sub"])[:200]
+
+
+async def _free_username(identity: Identity) -> str:
+    claims = identity.claims
+    base = str(claims.get("preferred_username") or claims.get("email") or identity.subject)[:140]
+    if not await Person.exists().where(Person.username == base):
+        return base
+    digest = hashlib.sha256(f"{identity.issuer} {identity.subject}".encode()).hexdigest()[:8]
+    return f"{base}-{digest}"
+
+
+async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | Refusal:
+    """Create or refresh the person the provider vouched for; their id, or why they get no access.
+
+    People are keyed by issuer and subject. Roles and organisation come from the claims of this
+    login only, so a role withdrawn at the provider is gone now; a role that does not fit the
+    organisation's kind (DESIGN §2) is ignored.
+    """
+    claims = identity.claims
+    org_code = claim_rules.organisation_code(claim_rules.claim_at(claims, settings.org_claim))
+    provider_roles = claim_rules.provider_values(claim_rules.claim_at(claims, settings.role_claim))
+    person = (
+        await Person.select(Person.id, Person.active)
+        .where((Person.oidc_issuer == identity.issuer) & (Person.oidc_subject == identity.subject))
+        .first()
+    )
+    subject = f"subject {identity.subject!r} of {identity.issuer}"
+    if person is not None and not person.get("active"):
+        log.warning("login refused for %s: person %s is deactivated", subject, person["id"])
+        return Refusal("inactive")
+    org = (
+        await Organisation.select(Organisation.id, Organisation.kind, Organisation.name)
+        .where(Organisation.code == org_code)
+        .first()
+        if org_code
+        else None
+    )
+    if org is None:
+        log.warning("login refused for %s: unknown organisation %r", subject, org_code)
+        return Refusal("unknown_org")
+    mapped = claim_rules.portal_roles(provider_roles, settings.role_map)
+    roles = claim_rules.roles_fitting(mapped, org["kind"])
+    if len(roles) < len(mapped):
+        log.warning(
+            "roles %s do not fit organisation kind %s for %s; ignored",
+            sorted(set(mapped) - set(roles)),
+            org["kind"],
+            subject,
+        )
+    values: dict[Any, Any] = {
+        "display_name": _display_name(claims),
+        "email": str(claims.get("email") or "")[:254],
+        "organisation": org["id"],
+        "roles": [role.value for role in roles],
+    }
+    if not roles:
+        if person is not None:
+            await Person.update({Person.roles: []}).where(Person.id == person["id"])
+        log.warning(
+            "login refused for %s: no portal role in %r (claim %s)",
+            subject,
+            provider_roles,
+            settings.role_claim,
+        )
+        return Refusal("no_role", org["name"])
+    now = dt.datetime.now(dt.UTC)
+    if person is not None:
+        await Person.update({**values, "last_login": now}).where(Person.id == person["id"])
+        person_id = int(person["id"])
+    else:
+        row = Person(
+            username=await _free_username(identity),
+            oidc_issuer=identity.issuer,
+            oidc_subject=identity.subject,
+            last_login=now,
+            active=True,
+            **values,
+        )
+        await row.save()
+        person_id = int(row.id)
+    log.info("provider login for person %s (%s) with roles %s", person_id, subject, roles)
+    return person_id

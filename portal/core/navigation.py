@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.admin.permissions import may_administer
 from portal.core.i18n import gettext_ as _
 from portal.visibility.policy import relations_granting_sight
 from portal.visibility.projection import Viewer
@@ -22,6 +23,12 @@ def navigation_for(viewer: Viewer | None, path: str) -> list[NavItem]:
     items = [("/", _("Home"))]
     if relations_granting_sight(viewer.roles):
         items.append(("/clients", _("Clients")))
+    if may_administer(viewer):
+        items += [
+            ("/admin/organisations", _("Organisations")),
+            ("/admin/partnerships", _("Partnerships")),
+            ("/admin/people", _("People")),
+        ]
     items.append(("/who-sees-what", _("Who sees what")))
     return [
         NavItem(href, label, path == href or (href != "/" and path.startswith(href + "/")))

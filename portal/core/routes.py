@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 
+from portal.admin.permissions import may_administer
 from portal.clients import services as clients
 from portal.core import db
 from portal.core.forms import form_fields, local_path
@@ -31,6 +32,7 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
             "my_clients": mine,
             "activity": activity,
             "sees_clients": bool(relations_granting_sight(viewer.roles)),
+            "administers": may_administer(viewer),
         },
     )
 

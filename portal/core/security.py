@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
@@ -13,33 +15,41 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(form_targets: Sequence[str] = ()) -> str:
+    """No inline script or style anywhere; forms post to this site, or to ``form_targets``.
+
+    The logout form's answer redirects to the identity provider (RP-initiated logout), and
+    ``form-action`` also governs where a form submission may be redirected.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 class CsrfRefused(PermissionDeniedException):
     """An unsafe request without a valid token, or sent from another site."""
 
 
-def security_headers(*, production: bool):
+def security_headers(*, production: bool, form_targets: Sequence[str] = ()):
     """A ``before_send`` hook adding the headers; ``no-store`` on everything but static files."""
+    csp = content_security_policy(form_targets)
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        headers["Content-Security-Policy"] = CSP
+        headers["Content-Security-Policy"] = csp
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"

@@ -25,6 +25,9 @@ from portal.settings import SessionSettings
 
 SCOPE_KEY = "brug_session"
 TOUCH_EVERY = 60
+PENDING_KEY = "pending_logins"
+PENDING_TTL = 600
+MAX_PENDING = 5
 
 
 def _key(token: str) -> str:
@@ -56,9 +59,35 @@ class Session:
         expected = self.data.get("csrf")
         return bool(expected and candidate and hmac.compare_digest(str(expected), candidate))
 
-    def login(self, person_id: int) -> None:
+    def login(self, person_id: int, **extra: Any) -> None:
         """Start a new session for ``person_id``; the previous token stops working at once."""
-        self._start({"pid": person_id})
+        self._start({**extra, "pid": person_id})
+
+    def remember_pending_login(self, state: str, values: dict[str, str]) -> None:
+        """Keep a started provider login until its callback; a few may run in parallel tabs."""
+        if not self.token:
+            self._start({})
+        now = int(time.time())
+        pending = {
+            key: value
+            for key, value in (self.data.get(PENDING_KEY) or {}).items()
+            if now - value["at"] < PENDING_TTL
+        }
+        pending[state] = {**values, "at": now}
+        newest = sorted(pending, key=lambda key: pending[key]["at"])[-MAX_PENDING:]
+        self.data[PENDING_KEY] = {key: pending[key] for key in newest}
+        self.dirty = True
+
+    def take_pending_login(self, state: str) -> dict[str, Any] | None:
+        """The pending login started with ``state``, removed so that it can be used only once."""
+        pending = self.data.get(PENDING_KEY) or {}
+        values = pending.pop(state, None)
+        if values is None:
+            return None
+        self.dirty = True
+        if int(time.time()) - values["at"] >= PENDING_TTL:
+            return None
+        return dict(values)
 
     def logout(self) -> None:
         self.discarded_token = self.token or self.discarded_token

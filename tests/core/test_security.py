@@ -11,6 +11,7 @@ import pytest
 
 from portal.app import create_app
 from tests.conftest import csrf_from, login, make_settings, running
+from tests.e2e.portal_process import free_port
 from tests.factories import build_world
 
 COOKIE = "brug_session"
@@ -151,6 +152,9 @@ async def production(tmp_path: Path):
         PORTAL_ENV="production",
         PORTAL_SECRET_KEY="x" * 48,
         PORTAL_BASE_URL="https://brug.example",
+        PORTAL_OIDC_ISSUER=f"https://127.0.0.1:{free_port()}/realms/brug",
+        PORTAL_OIDC_CLIENT_ID="brug",
+        PORTAL_OIDC_CLIENT_SECRET="not-used-here",
     )
     async with running(create_app(settings)) as application:
         transport = httpx.ASGITransport(app=application)
@@ -167,6 +171,9 @@ async def test_production_has_no_development_login(production: httpx.AsyncClient
         405,
     )
     login_page = await production.get("/auth/login")
+    assert login_page.status_code == 503, (
+        "production goes straight to the (here unreachable) provider"
+    )
     assert "dev-login" not in login_page.text
     assert "strict-transport-security" in login_page.headers
     assert "Secure" in _set_cookie(login_page) or not _set_cookie(login_page)

@@ -139,6 +139,19 @@ def test_check_passes_on_a_good_sqlite_configuration(migrated: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_add_organisation_bootstraps_a_new_installation(migrated: Path) -> None:
+    env = portal_env(migrated)
+    added = run_portal(env, "add-organisation", "ocmw-aalst", "ocmw", "OCMW Aalst")
+    assert added.returncode == 0, added.stderr
+    assert "ocmw-aalst" in added.stdout
+    again = run_portal(env, "add-organisation", "ocmw-aalst", "ocmw", "OCMW Aalst bis")
+    assert again.returncode == 1
+    assert again.stderr.count("\n") == 1 and "code:" in again.stderr
+    with sqlite3.connect(_database_file(migrated)) as connection:
+        rows = connection.execute("SELECT name, kind FROM organisation WHERE code = 'ocmw-aalst'")
+        assert rows.fetchall() == [("OCMW Aalst", "ocmw")]
+
+
 def test_serve_in_production_without_secret_key_refuses_to_start(tmp_path: Path) -> None:
     env = portal_env(tmp_path, PORTAL_ENV="production", PORTAL_BASE_URL="https://brug.example.be")
     result = subprocess.run(

@@ -6,6 +6,17 @@ import pytest
 
 from portal.settings import ConfigError, load_settings
 
+OIDC = {
+    "PORTAL_OIDC_ISSUER": "https://login.example.be/realms/brug",
+    "PORTAL_OIDC_CLIENT_ID": "brug",
+    "PORTAL_OIDC_CLIENT_SECRET": "s3cret",
+}
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "PORTAL_SECRET_KEY": "k" * 40,
+    "PORTAL_BASE_URL": "https://brug.example",
+}
+
 
 @pytest.mark.parametrize(
     ("env", "variable"),
@@ -27,6 +38,16 @@ from portal.settings import ConfigError, load_settings
         ({"PORTAL_REDIS_URL": "http://redis"}, "PORTAL_REDIS_URL"),
         ({"PORTAL_SESSION_IDLE_TIMEOUT": "soon"}, "PORTAL_SESSION_IDLE_TIMEOUT"),
         ({"PORTAL_SESSION_ABSOLUTE_TIMEOUT": "0"}, "PORTAL_SESSION_ABSOLUTE_TIMEOUT"),
+        (PRODUCTION, "PORTAL_OIDC_ISSUER"),
+        ({**OIDC, "PORTAL_OIDC_CLIENT_SECRET": ""}, "PORTAL_OIDC_CLIENT_SECRET"),
+        ({"PORTAL_OIDC_CLIENT_ID": "brug"}, "PORTAL_OIDC_ISSUER"),
+        ({**OIDC, "PORTAL_OIDC_ISSUER": "login.example.be"}, "PORTAL_OIDC_ISSUER"),
+        ({**PRODUCTION, **OIDC, "PORTAL_OIDC_ISSUER": "http://idp"}, "PORTAL_OIDC_ISSUER"),
+        ({**OIDC, "PORTAL_OIDC_SCOPES": "profile email"}, "PORTAL_OIDC_SCOPES"),
+        ({**OIDC, "PORTAL_OIDC_ROLE_CLAIM": "roles[0]"}, "PORTAL_OIDC_ROLE_CLAIM"),
+        ({**OIDC, "PORTAL_OIDC_ORG_CLAIM": "org code"}, "PORTAL_OIDC_ORG_CLAIM"),
+        ({**OIDC, "PORTAL_OIDC_ROLE_MAP": "ocmw-mw"}, "PORTAL_OIDC_ROLE_MAP"),
+        ({**OIDC, "PORTAL_OIDC_ROLE_MAP": "ocmw-mw=boss"}, "PORTAL_OIDC_ROLE_MAP"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -60,8 +81,43 @@ def test_production_settings(tmp_path: Path) -> None:
             "PORTAL_DATABASE_URL": "postgresql://u:p@db:5432/brug",
             "PORTAL_REDIS_URL": "redis://cache:6379/0",
             "PORTAL_DOCUMENTS_DIR": str(tmp_path / "docs"),
+            **OIDC,
         }
     )
     assert settings.is_production and settings.secure_cookies
     assert settings.base_url == "https://brug.example"
     assert settings.session.redis_url == "redis://cache:6379/0"
+
+
+def test_oidc_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORTAL_VAR_DIR": str(tmp_path),
+            "PORTAL_BASE_URL": "https://brug.example/",
+            **OIDC,
+            "PORTAL_OIDC_SCOPES": "openid  profile email groups",
+            "PORTAL_OIDC_ROLE_CLAIM": "realm_access.roles",
+            "PORTAL_OIDC_ORG_CLAIM": "organisation",
+            "PORTAL_OIDC_ROLE_MAP": "ocmw-mw=social_worker, vdab-bemiddelaar=mediator,",
+        }
+    )
+    oidc = settings.oidc
+    assert oidc is not None
+    assert oidc.issuer == "https://login.example.be/realms/brug"
+    assert oidc.redirect_uri == "https://brug.example/auth/callback"
+    assert oidc.post_logout_redirect_uri == "https://brug.example"
+    assert oidc.scopes == "openid profile email groups"
+    assert (oidc.role_claim, oidc.org_claim) == ("realm_access.roles", "organisation")
+    assert oidc.role_map == {"ocmw-mw": "social_worker", "vdab-bemiddelaar": "mediator"}
+
+
+def test_oidc_defaults_and_development_without_it(tmp_path: Path) -> None:
+    assert load_settings({"PORTAL_VAR_DIR": str(tmp_path)}).oidc is None
+    oidc = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **OIDC}).oidc
+    assert oidc is not None
+    assert (oidc.scopes, oidc.role_claim, oidc.org_claim) == (
+        "openid profile email",
+        "roles",
+        "org",
+    )
+    assert oidc.role_map == {}

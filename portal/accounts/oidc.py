@@ -1,0 +1,265 @@
+"""The OpenID Connect relying party: authorization code flow with PKCE, ID-token validation.
+
+Authlib's async OAuth 2 client builds the authorization URL (S256 challenge) and exchanges the code;
+``joserfc`` checks the ID token's signature against the provider's key set and its claims
+(``iss``, ``aud``/``azp``, ``exp``, ``iat``, ``nonce``). The discovery document and the key set are
+cached per process; a token naming a key id the cached set lacks makes one fresh fetch.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from joserfc import jws, jwt
+from joserfc.errors import (
+    BadSignatureError,
+    InvalidKeyIdError,
+    JoseError,
+    UnsupportedAlgorithmError,
+    UnsupportedKeyUseError,
+)
+from joserfc.jwk import KeySet
+
+from portal.settings import OidcSettings
+
+log = logging.getLogger("portal.accounts.oidc")
+
+HTTP_TIMEOUT = 10.0
+METADATA_TTL = 3600.0
+CLOCK_LEEWAY = 60
+ID_TOKEN_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA")
+
+
+class LoginFailed(Exception):
+    """The login cannot go on; ``reason`` picks the page shown, the message goes to the log."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def unreachable(message: str) -> LoginFailed:
+    return LoginFailed("unreachable", message)
+
+
+def rejected(message: str) -> LoginFailed:
+    return LoginFailed("rejected", message)
+
+
+@dataclass(frozen=True)
+class ProviderMetadata:
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    end_session_endpoint: str | None
+    token_auth_method: str
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """What the callback must match: kept in the visitor's server-side session, used once."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+    next: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    issuer: str
+    subject: str
+    claims: dict[str, Any]
+    id_token: str
+
+
+def _metadata(document: dict[str, Any], issuer: str) -> ProviderMetadata:
+    if document.get("issuer") != issuer:
+        raise unreachable(f"discovery names issuer {document.get('issuer')!r}, expected {issuer!r}")
+    try:
+        methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+        return ProviderMetadata(
+            issuer=issuer,
+            authorization_endpoint=str(document["authorization_endpoint"]),
+            token_endpoint=str(document["token_endpoint"]),
+            jwks_uri=str(document["jwks_uri"]),
+            end_session_endpoint=document.get("end_session_endpoint") or None,
+            token_auth_method=(
+                "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
+            ),
+        )
+    except KeyError as missing:
+        raise unreachable(f"discovery document lacks {missing}") from None
+
+
+def _verify(id_token: str, keys: KeySet) -> jwt.Token:
+    """Check the signature with the key the token names, or with each key if it names none."""
+    header = jws.extract_compact(id_token.encode()).headers()
+    if header.get("kid"):
+        return jwt.decode(id_token, keys, algorithms=list(ID_TOKEN_ALGORITHMS))
+    for key in keys.keys:
+        try:
+            return jwt.decode(id_token, key, algorithms=list(ID_TOKEN_ALGORITHMS))
+        except (BadSignatureError, UnsupportedKeyUseError, UnsupportedAlgorithmError):
+            continue
+    raise BadSignatureError()
+
+
+class OidcClient:
+    def __init__(self, settings: OidcSettings) -> None:
+        self.settings = settings
+        self._metadata: tuple[float, ProviderMetadata] | None = None
+        self._keys: KeySet | None = None
+
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        try:
+            async with httpx2.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+                response = await http.get(url, headers={"Accept": "application/json"})
+                response.raise_for_status()
+                document = response.json()
+        except (httpx2.HTTPError, ValueError) as error:
+            raise unreachable(f"GET {url} failed: {error!r}") from error
+        if not isinstance(document, dict):
+            raise unreachable(f"GET {url} did not answer a JSON object")
+        return document
+
+    async def metadata(self) -> ProviderMetadata:
+        now = time.monotonic()
+        if self._metadata is not None and now - self._metadata[0] < METADATA_TTL:
+            return self._metadata[1]
+        url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        metadata = _metadata(await self._get_json(url), self.settings.issuer)
+        self._metadata = (now, metadata)
+        return metadata
+
+    async def check(self) -> None:
+        """Reach the discovery document and the key set (``portal check``)."""
+        await self.metadata()
+        await self._key_set(refresh=True)
+
+    async def _key_set(self, *, refresh: bool) -> KeySet:
+        if self._keys is None or refresh:
+            document = await self._get_json((await self.metadata()).jwks_uri)
+            try:
+                self._keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+            except (JoseError, ValueError, TypeError) as error:
+                raise unreachable(f"unusable key set: {error!r}") from error
+        return self._keys
+
+    def _oauth(self, metadata: ProviderMetadata) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=self.settings.client_id,
+            client_secret=self.settings.client_secret,
+            token_endpoint_auth_method=metadata.token_auth_method,
+            scope=self.settings.scopes,
+            redirect_uri=self.settings.redirect_uri,
+            code_challenge_method="S256",
+            timeout=HTTP_TIMEOUT,
+        )
+
+    async def begin(self, next_path: str) -> tuple[str, PendingLogin]:
+        """The provider's authorization URL, and what the callback will have to match."""
+        metadata = await self.metadata()
+        pending = PendingLogin(
+            state=secrets.token_urlsafe(32),
+            nonce=secrets.token_urlsafe(32),
+            code_verifier=secrets.token_urlsafe(64),
+            next=next_path,
+        )
+        async with self._oauth(metadata) as oauth:
+            url, _ = oauth.create_authorization_url(
+                metadata.authorization_endpoint,
+                state=pending.state,
+                code_verifier=pending.code_verifier,
+                nonce=pending.nonce,
+            )
+        return url, pending
+
+    async def finish(self, pending: PendingLogin, code: str) -> Identity:
+        """Exchange the code (with the PKCE verifier) and validate the ID token it brings."""
+        metadata = await self.metadata()
+        try:
+            async with self._oauth(metadata) as oauth:
+                token = await oauth.fetch_token(
+                    metadata.token_endpoint,
+                    grant_type="authorization_code",
+                    code=code,
+                    code_verifier=pending.code_verifier,
+                )
+        except OAuthError as error:
+            raise rejected(f"token endpoint refused the code: {error}") from error
+        except (httpx2.HTTPError, ValueError) as error:
+            raise unreachable(f"token endpoint failed: {error!r}") from error
+        id_token = token.get("id_token")
+        if not isinstance(id_token, str):
+            raise rejected("token response has no ID token")
+        claims = await self.validate_id_token(id_token, nonce=pending.nonce)
+        return Identity(
+            issuer=claims["iss"], subject=claims["sub"], claims=claims, id_token=id_token
+        )
+
+    async def _decode(self, id_token: str) -> jwt.Token:
+        for refresh in (False, True):
+            keys = await self._key_set(refresh=refresh)
+            try:
+                return _verify(id_token, keys)
+            except (InvalidKeyIdError, BadSignatureError):
+                if refresh:
+                    raise rejected(
+                        "ID token is not signed with a key the provider publishes"
+                    ) from None
+            except (JoseError, ValueError) as error:
+                raise rejected(f"ID token signature or format invalid: {error!r}") from error
+        raise AssertionError("unreachable")
+
+    async def validate_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
+        token = await self._decode(id_token)
+        registry = jwt.JWTClaimsRegistry(
+            leeway=CLOCK_LEEWAY,
+            iss={"essential": True, "value": self.settings.issuer},
+            sub={"essential": True},
+            aud={"essential": True, "value": self.settings.client_id},
+            exp={"essential": True},
+            iat={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        claims = dict(token.claims)
+        try:
+            registry.validate(claims)
+        except JoseError as error:
+            raise rejected(f"ID token claims invalid: {error!r}") from error
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        if len(audiences) > 1 and claims.get("azp") != self.settings.client_id:
+            raise rejected("ID token has several audiences and another authorized party")
+        return claims
+
+    async def logout_url(self, id_token: str | None) -> str | None:
+        """The provider's end-session URL (RP-initiated logout), if it offers one.
+
+        Only one on the issuer's own origin: the page's ``form-action`` lets the logout form lead
+        there and nowhere else.
+        """
+        try:
+            metadata = await self.metadata()
+        except LoginFailed as error:
+            log.warning("logout without the provider: %s", error)
+            return None
+        endpoint = metadata.end_session_endpoint
+        if not endpoint or not endpoint.startswith(self.settings.origin + "/"):
+            return None
+        query = {
+            "client_id": self.settings.client_id,
+            "post_logout_redirect_uri": self.settings.post_logout_redirect_uri,
+        }
+        if id_token:
+            query["id_token_hint"] = id_token
+        return endpoint + ("&" if "?" in endpoint else "?") + urlencode(query)

@@ -1,0 +1,1 @@
+"""Functional administration: organisations, partnerships and people. No client content here."""

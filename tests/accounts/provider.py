@@ -1,0 +1,217 @@
+"""A real OpenID Connect provider for the login tests, and the portal served over real HTTP.
+
+The provider is ``oidc-provider-mock`` (discovery, JWKS, authorize, token, end session), served by
+werkzeug on a loopback port in a thread of its own. ``Faults`` sits in front of it as WSGI middleware
+and can make the provider misbehave the way a broken or hostile one would: name another issuer,
+issue the token for another client, publish a key set that lacks its signing key. The portal's
+side (Authlib, joserfc, the session) is never touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import socket
+import threading
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import httpx
+import uvicorn
+import werkzeug.serving
+from authlib.deprecate import AuthlibDeprecationWarning
+from joserfc.jwk import KeySet, RSAKey
+
+from portal.app import create_app
+from tests.conftest import make_settings
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", "authlib.jose module is deprecated", AuthlibDeprecationWarning
+    )
+    import oidc_provider_mock
+
+CLIENT_ID = "brug-portal"
+CLIENT_SECRET = "brug-secret-for-tests"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stranger_key_set() -> dict[str, Any]:
+    """The public half of a key the provider never signs with."""
+    key = RSAKey.generate_key(2048, auto_kid=True)
+    return KeySet([key]).as_dict(private=False)
+
+
+@dataclass
+class Faults:
+    """How the provider misbehaves; the defaults make it behave."""
+
+    token_host: str | None = None
+    token_client: str | None = None
+    jwks_answers: list[dict[str, Any]] = field(default_factory=list)
+    jwks_requests: int = 0
+    token_requests: int = 0
+
+    def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+        def middleware(environ: dict[str, Any], start_response: Callable[..., Any]):
+            path = environ.get("PATH_INFO", "")
+            if path == "/jwks":
+                self.jwks_requests += 1
+                if self.jwks_answers:
+                    return _json(start_response, self.jwks_answers.pop(0))
+            if path == "/oauth2/authorize" and self.token_client:
+                environ["QUERY_STRING"] = _replace_query(
+                    environ.get("QUERY_STRING", ""), client_id=self.token_client
+                )
+            if path == "/oauth2/token":
+                self.token_requests += 1
+                if self.token_host:
+                    environ["HTTP_HOST"] = self.token_host
+                if self.token_client:
+                    credentials = f"{self.token_client}:{CLIENT_SECRET}".encode()
+                    environ["HTTP_AUTHORIZATION"] = (
+                        "Basic " + base64.b64encode(credentials).decode()
+                    )
+            return app(environ, start_response)
+
+        return middleware
+
+
+def _json(start_response: Callable[..., Any], document: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(document).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+def _replace_query(query: str, **values: str) -> str:
+    params = parse_qs(query, keep_blank_values=True)
+    for key, value in values.items():
+        params[key] = [value]
+    return urlencode(params, doseq=True)
+
+
+@dataclass
+class Provider:
+    issuer: str
+    faults: Faults
+
+    async def set_user(self, sub: str, claims: dict[str, Any]) -> None:
+        async with httpx.AsyncClient() as http:
+            response = await http.put(f"{self.issuer}/users/{sub}", json=claims)
+            assert response.status_code == 204, response.text
+
+    async def authorize(self, authorize_url: str, sub: str) -> str:
+        """The person ``sub`` logs in at the provider; returns where it sends the browser back."""
+        return await self._answer(authorize_url, {"sub": sub})
+
+    async def deny(self, authorize_url: str) -> str:
+        return await self._answer(authorize_url, {"action": "deny"})
+
+    async def _answer(self, authorize_url: str, form: dict[str, str]) -> str:
+        assert authorize_url.startswith(self.issuer + "/oauth2/authorize?"), authorize_url
+        async with httpx.AsyncClient() as http:
+            response = await http.post(authorize_url, data=form)
+        assert response.status_code == 302, response.text
+        return response.headers["location"]
+
+    async def end_session(self, end_session_url: str) -> str:
+        """Confirm the logout at the provider; returns where it sends the browser back."""
+        async with httpx.AsyncClient() as http:
+            page = await http.get(end_session_url)
+            assert page.status_code == 200
+            query = parse_qs(urlsplit(end_session_url).query)
+            confirm = await http.post(
+                f"{self.issuer}/oauth2/end_session/confirm",
+                data={"redirect_uri": query["post_logout_redirect_uri"][0]},
+            )
+        assert confirm.status_code == 302
+        return confirm.headers["location"]
+
+
+@contextlib.contextmanager
+def provider(*, token_max_age: timedelta = timedelta(hours=1)) -> Iterator[Provider]:
+    """A provider on ``localhost`` (its issuer follows the Host header: one host name everywhere)."""
+    faults = Faults()
+    app = oidc_provider_mock.app(require_nonce=True, access_token_max_age=token_max_age)
+    app.wsgi_app = faults.wrap(app.wsgi_app)  # type: ignore[method-assign]
+    server = werkzeug.serving.make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield Provider(issuer=f"http://localhost:{server.server_port}", faults=faults)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@dataclass
+class Portal:
+    url: str
+    http: httpx.AsyncClient
+
+    async def start_login(self, next_path: str | None = None) -> str:
+        """``GET /auth/login``: the portal sends the browser to the provider; returns that URL."""
+        params = {"via": "oidc", **({"next": next_path} if next_path else {})}
+        response = await self.http.get("/auth/login", params=params)
+        assert response.status_code == 302, response.text
+        return response.headers["location"]
+
+    async def log_in(self, provider: Provider, sub: str) -> httpx.Response:
+        authorize_url = await self.start_login()
+        callback = await provider.authorize(authorize_url, sub)
+        return await self.http.get(callback)
+
+
+@contextlib.asynccontextmanager
+async def portal(
+    tmp_path: Path, issuer: str, *, port: int | None = None, **env: str
+) -> AsyncIterator[Portal]:
+    """The portal served by uvicorn in this event loop, on the test database, over real HTTP."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = make_settings(
+        tmp_path,
+        PORTAL_BASE_URL=url,
+        PORTAL_OIDC_ISSUER=issuer,
+        PORTAL_OIDC_CLIENT_ID=CLIENT_ID,
+        PORTAL_OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        **env,
+    )
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the portal stopped before it started")
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient(base_url=url) as http:
+            yield Portal(url=url, http=http)
+    finally:
+        server.should_exit = True
+        await task
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def with_query(url: str, **values: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=_replace_query(parts.query, **values)))

@@ -1,0 +1,227 @@
+"""The admin pages as a whole: who reaches them, CSRF, query counts, and no client content."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from portal.accounts.auth import forget_viewer
+from portal.accounts.tables import Organisation, Partnership, Person
+from portal.clients.tables import Client, TimelineEvent
+from portal.core.db import count_queries
+from tests.admin.conftest import shown
+from tests.conftest import login
+from tests.factories import PEOPLE, World, build_world, make_org, make_person
+
+NON_ADMINS = [username for username, (_, role) in PEOPLE.items() if role != "admin"]
+
+
+async def _urls(world: World) -> tuple[list[str], list[str]]:
+    """Every admin page (GET) and every admin action (POST), with real ids from the world."""
+    partnership = (await Partnership.select(Partnership.id).first())["id"]
+    org = world.orgs["partner"]
+    person = world.people["toeleider"]
+    pages = [
+        "/admin/organisations",
+        "/admin/organisations/new",
+        f"/admin/organisations/{org}",
+        "/admin/partnerships",
+        "/admin/partnerships/new",
+        f"/admin/partnerships/{partnership}",
+        f"/admin/partnerships/{partnership}/delete",
+        "/admin/people",
+        f"/admin/people?organisation={org}",
+    ]
+    actions = [
+        "/admin/organisations/new",
+        f"/admin/organisations/{org}",
+        "/admin/partnerships/new",
+        f"/admin/partnerships/{partnership}",
+        f"/admin/partnerships/{partnership}/delete",
+        f"/admin/people/{person}/deactivate",
+        f"/admin/people/{person}/reactivate",
+    ]
+    return pages, actions
+
+
+async def _state() -> tuple[list[dict], list[dict], list[dict]]:
+    return (
+        await Organisation.select().order_by(Organisation.id),
+        await Partnership.select().order_by(Partnership.id),
+        await Person.select(Person.id, Person.active).order_by(Person.id),
+    )
+
+
+@pytest.mark.parametrize("username", NON_ADMINS)
+async def test_admin_urls_answer_404_to_every_other_role(
+    client: httpx.AsyncClient, username: str
+) -> None:
+    world = await build_world()
+    pages, actions = await _urls(world)
+    before = await _state()
+    token = await login(client, username)
+    for url in pages:
+        assert (await client.get(url)).status_code == 404, url
+    form = {
+        "csrf_token": token,
+        "name": "Hijacked",
+        "code": "hijacked",
+        "kind": "vdab",
+        "ocmw": str(world.orgs["ocmw-a"]),
+        "vdab": str(world.orgs["vdab"]),
+    }
+    for url in actions:
+        assert (await client.post(url, data=form)).status_code == 404, url
+    assert await _state() == before
+    home = await client.get("/")
+    assert "/admin/" not in home.text
+
+
+async def test_admin_reaches_every_admin_page(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    pages, _ = await _urls(world)
+    await login(client, "admin")
+    for url in pages:
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        assert "<h1>" in response.text
+
+
+async def test_anonymous_visitors_are_sent_to_login(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    pages, actions = await _urls(world)
+    before = await _state()
+    for url in pages:
+        response = await client.get(url)
+        assert response.status_code == 303 and response.headers["location"].startswith(
+            "/auth/login"
+        ), url
+    for url in actions:  # the login guard answers before the CSRF check
+        response = await client.post(url, data={"name": "x"})
+        assert response.status_code == 303 and response.headers["location"] == "/auth/login", url
+    assert await _state() == before
+
+
+async def test_menu_and_home_lead_admins_to_their_pages(client: httpx.AsyncClient) -> None:
+    await build_world()
+    await login(client, "admin")
+    home = await client.get("/")
+    menu = home.text[home.text.index("<nav aria-label") : home.text.index("</nav>")]
+    for href in ("/admin/organisations", "/admin/partnerships", "/admin/people"):
+        assert f'href="{href}"' in menu
+        assert f'href="{href}"' in home.text[home.text.index("<main") :]
+    page = await client.get("/admin/partnerships/new")
+    assert 'href="/admin/partnerships" aria-current="page"' in page.text
+
+
+async def test_actions_without_csrf_token_are_refused(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    _, actions = await _urls(world)
+    before = await _state()
+    await login(client, "admin")
+    for url in actions:
+        response = await client.post(url, data={"name": "No token", "code": "no-token"})
+        assert response.status_code == 403, url
+        wrong = await client.post(url, data={"csrf_token": "wrong", "name": "x"})
+        assert wrong.status_code == 403, url
+    assert await _state() == before
+
+
+async def _queries_for(http: httpx.AsyncClient, url: str, person_id: int) -> int:
+    forget_viewer(person_id)  # every measured request loads the viewer, like the first one
+    with count_queries() as counter:
+        response = await http.get(url)
+    assert response.status_code == 200
+    return counter[0]
+
+
+async def test_people_list_queries_do_not_grow_per_person(client: httpx.AsyncClient) -> None:
+    org = await make_org("ocmw-q", "ocmw")
+    admin = await make_person("admin.q", org, "admin")
+    await make_person("person.0", org, "social_worker")
+    await login(client, "admin.q")
+    two = await _queries_for(client, "/admin/people", admin)
+    other = await make_org("partner-q", "partner")
+    for i in range(1, 29):
+        await make_person(f"person.{i}", other if i % 2 else org, "toeleider")
+    assert await Person.count() == 30
+    thirty = await _queries_for(client, "/admin/people", admin)
+    assert two == thirty
+    filtered = await _queries_for(client, f"/admin/people?organisation={other}", admin)
+    assert filtered == two
+
+
+async def test_organisation_list_queries_do_not_grow_per_organisation(
+    client: httpx.AsyncClient,
+) -> None:
+    org = await make_org("ocmw-q", "ocmw")
+    admin = await make_person("admin.q", org, "admin")
+    await make_org("partner-0", "partner")
+    await login(client, "admin.q")
+    two = await _queries_for(client, "/admin/organisations", admin)
+    for i in range(1, 29):
+        other = await make_org(f"partner-{i}", "partner")
+        await make_person(f"person.{i}", other, "toeleider")
+    thirty = await _queries_for(client, "/admin/organisations", admin)
+    assert two == thirty
+
+
+async def test_people_counts_per_organisation(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    await login(client, "admin")
+    page = await client.get("/admin/organisations")
+    people = {org: sum(1 for o, _ in PEOPLE.values() if o == org) for org in world.orgs}
+    for org, org_id in world.orgs.items():
+        link = f'href="/admin/people?organisation={org_id}">{people[org]}<'
+        assert link in page.text, org
+
+
+async def _client_values() -> list[str]:
+    """Every stored value of every client and timeline event, as a page could write it."""
+    values: list[str] = []
+    for row in await Client.select():
+        for name, value in row.items():
+            if name in ("id", "ocmw", "ladder_step", "created_at"):
+                continue
+            if name == "birth_date":
+                values += [value.strftime("%d-%m-%Y"), value.isoformat()]
+            elif value:
+                values.append(str(value))
+    for row in await TimelineEvent.select(TimelineEvent.title, TimelineEvent.body):
+        values += [row["title"], row["body"]]
+    return values
+
+
+async def test_admin_pages_show_no_client_content(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    pages, _ = await _urls(world)
+    secrets = await _client_values()
+    assert len(secrets) > 50
+    token = await login(client, "admin")
+    bodies = [(await client.get(url)).text for url in pages]
+    bodies += [
+        (await client.get(f"/admin/organisations/{org}")).text for org in world.orgs.values()
+    ]
+    bodies += [
+        (await client.get(f"/admin/people?organisation={org}")).text for org in world.orgs.values()
+    ]
+    refused = [
+        await client.post("/admin/organisations/new", data={"csrf_token": token}),
+        await client.post(
+            f"/admin/organisations/{world.orgs['ocmw-a']}",
+            data={"csrf_token": token, "name": "OCMW A", "code": "ocmw-a", "kind": "vdab"},
+        ),
+        await client.post("/admin/partnerships/new", data={"csrf_token": token}),
+        await client.post(
+            f"/admin/people/{world.people['admin']}/deactivate", data={"csrf_token": token}
+        ),
+    ]
+    assert [response.status_code for response in refused] == [422] * 4
+    assert shown("The kind cannot be changed: client files are linked to this organisation.") in (
+        refused[1].text
+    )
+    bodies += [response.text for response in refused]
+    for body in bodies:
+        assert "S3CRET" not in body and "EVT-" not in body
+        for value in secrets:
+            assert value not in body, value

@@ -1,0 +1,90 @@
+"""Logging in and out in Chromium through a real OpenID Connect provider on another site.
+
+The provider answers on ``localhost`` and the portal on ``127.0.0.1``: two sites, so the session
+cookie has to survive real cross-site redirects (SameSite=Lax) for the callback to find the login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
+from tests.e2e.conftest import LOCALE, Tab
+from tests.e2e.portal_process import PortalServer, free_port, portal_env, run_portal_ok
+from tests.e2e.test_journeys import assert_clean_console, path_of
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Site:
+    url: str
+    idp: Provider
+    database: Path
+
+
+@pytest.fixture(scope="module")
+def oidc_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("oidc-e2e")
+    port = free_port()
+    with provider() as idp:
+        env = portal_env(
+            folder,
+            PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
+            PORTAL_OIDC_ISSUER=idp.issuer,
+            PORTAL_OIDC_CLIENT_ID=CLIENT_ID,
+            PORTAL_OIDC_CLIENT_SECRET=CLIENT_SECRET,
+            PORTAL_OIDC_ROLE_CLAIM="realm_access.roles",
+            PORTAL_OIDC_ROLE_MAP="ocmw-mw=social_worker",
+        )
+        run_portal_ok(env, "migrate")
+        run_portal_ok(env, "demo")
+        with PortalServer(env, port) as server:
+            server.wait_until_healthy()
+            yield Site(server.url, idp, folder / "portal.sqlite3")
+
+
+async def test_login_and_logout_through_the_provider(browser: Browser, oidc_site: Site) -> None:
+    await oidc_site.idp.set_user(
+        "sub-lotte",
+        {
+            "name": "Lotte Maes",
+            "email": "lotte@ocmw-zottegem.example",
+            "realm_access": {"roles": ["ocmw-mw"]},
+            "org": "ocmw-zottegem",
+        },
+    )
+    context = await browser.new_context(base_url=oidc_site.url, locale=LOCALE)
+    tab = Tab(await context.new_page(), context)
+    tab.page.on("console", tab._console)
+    tab.page.on("pageerror", tab._page_error)
+    page = tab.page
+    try:
+        await page.goto("/clients")
+        assert path_of(page.url) == "/auth/login"
+        await page.get_by_role("link", name="Aanmelden met het account van je organisatie").click()
+        await page.wait_for_url(lambda url: url.startswith(oidc_site.idp.issuer))
+        await page.locator('input[name="sub"]').fill("sub-lotte")
+        await page.get_by_role("button", name="Authorize").click()
+        await page.wait_for_url(
+            lambda url: url.startswith(oidc_site.url) and path_of(url) == "/clients"
+        )
+        assert "Lotte Maes" in ((await page.locator("header").text_content()) or "")
+        assert await page.locator("h1").count() == 1
+
+        await page.locator('header form[action="/auth/logout"] button').click()
+        await page.wait_for_url(lambda url: url.startswith(oidc_site.idp.issuer))
+        await page.get_by_role("button", name="End session").click()
+        await page.wait_for_url(lambda url: url.startswith(oidc_site.url))
+        await page.goto("/clients")
+        assert path_of(page.url) == "/auth/login", "the portal session ended"
+        portal_problems = [p for p in tab.problems if oidc_site.url in p]
+        tab.problems[:] = portal_problems
+        assert_clean_console(tab)
+    finally:
+        await context.close()
