@@ -147,6 +147,8 @@ async def test_pages_pass_axe_wcag21_aa(axe_tab: AxeTab, width: int) -> None:
     page = await axe_tab(width)
     await check(page, "/auth/login", "anonymous")
     await check(page, "/auth/dev-login", "anonymous")
+    await check(page, "/auth/logged-out", "anonymous")
+    await check(page, "/auth/callback?code=x&state=y", "anonymous", status=400)
 
     for username in USERS:
         page = await axe_tab(width)

@@ -16,6 +16,7 @@ from playwright.async_api import Browser
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
 from tests.e2e.conftest import LOCALE, Tab
 from tests.e2e.portal_process import PortalServer, free_port, portal_env, run_portal_ok
+from tests.e2e.test_accessibility import HEIGHT, WIDTHS, axe_violations
 from tests.e2e.test_journeys import assert_clean_console, path_of
 
 pytestmark = pytest.mark.e2e
@@ -86,5 +87,31 @@ async def test_login_and_logout_through_the_provider(browser: Browser, oidc_site
         portal_problems = [p for p in tab.problems if oidc_site.url in p]
         tab.problems[:] = portal_problems
         assert_clean_console(tab)
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_no_access_page_is_accessible(
+    browser: Browser, oidc_site: Site, width: int
+) -> None:
+    await oidc_site.idp.set_user("sub-nobody", {"name": "Niemand", "org": "ocmw-zottegem"})
+    context = await browser.new_context(
+        base_url=oidc_site.url,
+        viewport={"width": width, "height": HEIGHT},
+        locale=LOCALE,
+        bypass_csp=True,  # only to inject axe-core, as in test_accessibility
+    )
+    try:
+        page = await context.new_page()
+        await page.goto("/auth/login?via=oidc")
+        await page.locator('input[name="sub"]').fill("sub-nobody")
+        await page.get_by_role("button", name="Authorize").click()
+        await page.wait_for_url(lambda url: url.startswith(oidc_site.url))
+        assert await page.locator("h1").text_content() == "Geen toegang"
+        problems = await axe_violations(page, f"[{width}px] no access")
+        assert not problems, "\n\n".join(problems)
+        scroll = await page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width
     finally:
         await context.close()
