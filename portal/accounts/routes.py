@@ -121,6 +121,9 @@ async def login_callback(request: Request) -> Response[str] | Redirect:
     if stored is None:
         log.warning("login callback refused: missing, unknown, expired or used state")
         return login_failed(request, "state")
+    if (issuer := params.get("iss")) is not None and issuer != oidc.settings.issuer:
+        log.warning("login callback refused: it names issuer %r (RFC 9207)", issuer[:200])
+        return login_failed(request, "rejected")
     code = params.get("code")
     if not code:
         log.warning("login callback refused: no code")

@@ -332,6 +332,16 @@ async def test_a_callback_from_another_browser_is_refused(site: Portal, idp: Pro
     assert not await logged_in(site)
 
 
+async def test_a_callback_naming_another_issuer_is_refused(site: Portal, idp: Provider) -> None:
+    """RFC 9207: a provider may name itself in the callback; another name means a mix-up."""
+    await idp.set_user("sub-mixup", {"roles": ["social_worker"], **ZOTTEGEM})
+    callback = await idp.authorize(await site.start_login(), "sub-mixup")
+    response = await site.http.get(with_query(callback, iss="https://evil.example"))
+    assert response.status_code == 400
+    assert idp.faults.token_requests == 0, "the code was not even exchanged"
+    assert not await logged_in(site)
+
+
 async def test_access_denied_at_the_provider_is_explained(
     site: Portal, idp: Provider, caplog: pytest.LogCaptureFixture
 ) -> None:
