@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -72,6 +73,13 @@ class PendingLogin:
     nonce: str
     code_verifier: str
     next: str
+
+    def to_session(self) -> dict[str, str]:
+        return {"nonce": self.nonce, "verifier": self.code_verifier, "next": self.next}
+
+    @classmethod
+    def from_session(cls, state: str, values: Mapping[str, str]) -> PendingLogin:
+        return cls(state, values["nonce"], values["verifier"], values["next"])
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,23 @@ class OidcClient:
                 nonce=pending.nonce,
             )
         return url, pending
+
+    async def complete(self, params: Mapping[str, str], pending: PendingLogin | None) -> Identity:
+        """The callback's query, checked in order: the provider's error, our ``state`` (the
+        pending login it names, or ``None``), the issuer it names (RFC 9207), the code."""
+        if error := params.get("error"):
+            reason = "denied" if error == "access_denied" else "rejected"
+            description = params.get("error_description")
+            raise LoginFailed(reason, f"provider answered {error[:100]!r} ({description!r})")
+        if pending is None:
+            raise LoginFailed("state", "missing, unknown, expired or used state")
+        issuer = params.get("iss")
+        if issuer is not None and issuer != self.settings.issuer:
+            raise rejected(f"callback names issuer {issuer[:200]!r} (RFC 9207 mix-up)")
+        code = params.get("code")
+        if not code:
+            raise rejected("callback without code")
+        return await self.finish(pending, code)
 
     async def finish(self, pending: PendingLogin, code: str) -> Identity:
         """Exchange the code (with the PKCE verifier) and validate the ID token it brings."""

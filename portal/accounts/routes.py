@@ -88,10 +88,7 @@ async def login_page(
         except LoginFailed as error:
             log.error("login could not start: %s", error)
             return login_failed(request, "unreachable")
-        session_of(request.scope).remember_pending_login(
-            pending.state,
-            {"nonce": pending.nonce, "verifier": pending.code_verifier, "next": pending.next},
-        )
+        session_of(request.scope).remember_pending_login(pending.state, pending.to_session())
         return Redirect(url, status_code=302)
     return render(
         request,
@@ -109,33 +106,12 @@ async def login_callback(request: Request) -> Response[str] | Redirect:
     oidc = _oidc(request)
     if oidc is None:
         return login_failed(request, "state")
-    params = request.query_params
     session = session_of(request.scope)
-    state = params.get("state")
+    state = request.query_params.get("state")
     stored = session.take_pending_login(state) if state else None
-    if error := params.get("error"):
-        log.warning(
-            "provider refused the login: %s (%s)", error[:100], params.get("error_description")
-        )
-        return login_failed(request, "denied" if error == "access_denied" else "rejected")
-    if stored is None:
-        log.warning("login callback refused: missing, unknown, expired or used state")
-        return login_failed(request, "state")
-    if (issuer := params.get("iss")) is not None and issuer != oidc.settings.issuer:
-        log.warning("login callback refused: it names issuer %r (RFC 9207)", issuer[:200])
-        return login_failed(request, "rejected")
-    code = params.get("code")
-    if not code:
-        log.warning("login callback refused: no code")
-        return login_failed(request, "rejected")
-    pending = PendingLogin(
-        state=str(state),
-        nonce=stored["nonce"],
-        code_verifier=stored["verifier"],
-        next=local_path(stored["next"]),
-    )
+    pending = PendingLogin.from_session(state, stored) if state and stored else None
     try:
-        identity = await oidc.finish(pending, code)
+        identity = await oidc.complete(request.query_params, pending)
     except LoginFailed as error:
         log.warning("login refused: %s", error)
         return login_failed(request, error.reason)
@@ -153,7 +129,7 @@ async def login_callback(request: Request) -> Response[str] | Redirect:
         )
     forget_viewer(outcome)
     session.login(outcome, **{ID_TOKEN_KEY: identity.id_token})
-    return Redirect(pending.next, status_code=303)
+    return Redirect(local_path(pending.next if pending else None), status_code=303)
 
 
 @get("/auth/logged-out", opt=PUBLIC, name="logged_out")
