@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
@@ -15,6 +17,14 @@ from portal.core.sessions import SCOPE_KEY, session_of
 from portal.visibility import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+LOCAL_TIME = ZoneInfo("Europe/Brussels")
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """Stored moments are UTC; people read Belgian time (a naive value is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL_TIME)
 
 
 def make_environment(*, auto_reload: bool = True) -> Environment:
@@ -32,6 +42,7 @@ def make_environment(*, auto_reload: bool = True) -> Environment:
     )
     env.globals["current_locale"] = i18n.current_locale
     env.globals["labels"] = labels
+    env.filters["local"] = local_time
     return env
 
 

@@ -54,7 +54,7 @@ async def test_people_list(client: httpx.AsyncClient) -> None:
     assert shown("never") in sw and f"<td>{shown('active')}</td>" in sw
     assert f'action="/admin/people/{people["sw"]}/deactivate"' in sw
     toeleider = _row(page.text, "Toeleider")
-    assert "PIN vzw" in toeleider and "02-11-2026 08:30" in toeleider
+    assert "PIN vzw" in toeleider and "02-11-2026 09:30" in toeleider  # 08:30 UTC, Belgian time
     gone = _row(page.text, "Gone")
     assert shown("deactivated") in gone
     assert f'action="/admin/people/{people["gone"]}/reactivate"' in gone

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import httpx
+import pytest
 
 from portal.core.i18n import LOCALE_DIR
 from tests.conftest import login
@@ -71,3 +73,17 @@ def test_dutch_catalog_translates_every_message() -> None:
         if message.id and not (dutch.get(message.id) and dutch.get(message.id).string)
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.UTC), "01-07-2026 00:30"),  # summer, UTC+2
+        (dt.datetime(2026, 12, 31, 23, 5, tzinfo=dt.UTC), "01-01-2027 00:05"),  # winter, UTC+1
+        (dt.datetime(2026, 3, 2, 9, 0), "02-03-2026 10:00"),  # naive values are UTC
+    ],
+)
+def test_times_are_shown_in_belgian_time(stored: dt.datetime, shown: str) -> None:
+    from portal.core.templating import local_time
+
+    assert local_time(stored).strftime("%d-%m-%Y %H:%M") == shown
