@@ -186,6 +186,7 @@ async def _people_page(
             "people": await services.list_people(organisation),
             "organisations": await services.list_organisations(),
             "selected": organisation,
+            "sign_in": request.app.state.settings.oidc,
             "notice": notice,
             "error": error,
         },

@@ -12,6 +12,7 @@ import pytest
 from portal.accounts.tables import Person
 from tests.accounts.provider import (
     CLIENT_ID,
+    CLIENT_SECRET,
     Portal,
     Provider,
     free_port,
@@ -470,7 +471,6 @@ async def test_only_local_paths_are_followed_after_login(site: Portal, idp: Prov
 async def test_portal_check_reaches_the_provider(tmp_path: Path, idp: Provider) -> None:
     from portal.cli import _check
     from portal.settings import ConfigError
-    from tests.accounts.provider import CLIENT_SECRET
     from tests.conftest import make_settings
 
     oidc = {"PORTAL_OIDC_CLIENT_ID": CLIENT_ID, "PORTAL_OIDC_CLIENT_SECRET": CLIENT_SECRET}
@@ -481,3 +481,23 @@ async def test_portal_check_reaches_the_provider(tmp_path: Path, idp: Provider) 
     with pytest.raises(ConfigError) as raised:
         await _check(dead)
     assert raised.value.variable == "PORTAL_OIDC_ISSUER"
+
+
+async def test_admins_see_how_the_provider_decides_roles(tmp_path: Path, idp: Provider) -> None:
+    from tests.conftest import login
+    from tests.factories import make_person
+
+    org = await make_org("ocmw-zottegem", "ocmw", "OCMW Zottegem")
+    await make_person("admin", org, "admin")
+    env = {
+        "PORTAL_OIDC_ROLE_CLAIM": "realm_access.roles",
+        "PORTAL_OIDC_ROLE_MAP": "ocmw-mw=social_worker,brug-beheer=admin",
+    }
+    async with portal(tmp_path, idp.issuer, **env) as site:
+        await login(site.http, "admin")
+        page = await site.http.get("/admin/people")
+    assert page.status_code == 200
+    assert f"<code>{idp.issuer}</code>" in page.text
+    assert "<code>realm_access.roles</code>" in page.text and "<code>org</code>" in page.text
+    assert "<tr><td><code>ocmw-mw</code></td><td>maatschappelijk werker</td></tr>" in page.text
+    assert CLIENT_SECRET not in page.text
