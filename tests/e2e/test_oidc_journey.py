@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, expect
 
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
 from tests.e2e.conftest import LOCALE, Tab
@@ -113,5 +113,31 @@ async def test_the_no_access_page_is_accessible(
         assert not problems, "\n\n".join(problems)
         scroll = await page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_sign_in_rules_on_the_people_page_fit_and_are_accessible(
+    browser: Browser, oidc_site: Site, width: int
+) -> None:
+    context = await browser.new_context(
+        base_url=oidc_site.url,
+        viewport={"width": width, "height": HEIGHT},
+        locale=LOCALE,
+        bypass_csp=True,  # only to inject axe-core, as in test_accessibility
+    )
+    try:
+        page = await context.new_page()
+        await page.goto("/auth/dev-login")
+        await page.locator('button[name="username"][value="admin"]').click()
+        await page.wait_for_url(lambda url: path_of(url) == "/")
+        await page.goto("/admin/people")
+        await page.locator(".sign-in-rules summary").click()
+        await expect(page.locator(".sign-in-rules code").first).to_be_visible()
+        assert oidc_site.idp.issuer in ((await page.locator(".sign-in-rules").text_content()) or "")
+        problems = await axe_violations(page, f"[{width}px] people with sign-in rules")
+        assert not problems, "\n\n".join(problems)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         await context.close()
