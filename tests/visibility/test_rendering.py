@@ -65,6 +65,15 @@ async def _client_rows(world: World) -> dict[str, dict[str, str]]:
     }
 
 
+ADMIN_PAGES = (
+    "/admin/organisations",
+    "/admin/organisations/new",
+    "/admin/partnerships",
+    "/admin/partnerships/new",
+    "/admin/people",
+)
+
+
 async def _get(http: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None) -> str:
     response = await http.get(url, headers=headers or {})
     assert response.status_code in (200, 404), (url, response.status_code)
@@ -95,6 +104,8 @@ async def test_hidden_values_never_reach_a_response(
         await _get(client, "/clients"),
         await _get(client, "/clients?q=Last", HTMX),
         await _get(client, "/who-sees-what"),
+        *[await _get(client, url) for url in ADMIN_PAGES],
+        await _get(client, "/auth/logged-out"),
     ]
     for tag, client_id in world.clients.items():
         relation = RELATIONS[username][tag]
