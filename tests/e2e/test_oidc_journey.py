@@ -6,12 +6,12 @@ cookie has to survive real cross-site redirects (SameSite=Lax) for the callback 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
 from tests.e2e.conftest import LOCALE, Tab
@@ -91,53 +91,58 @@ async def test_login_and_logout_through_the_provider(browser: Browser, oidc_site
         await context.close()
 
 
+@pytest.fixture
+async def axe_page(
+    browser: Browser, oidc_site: Site
+) -> AsyncIterator[Callable[[int], Awaitable[Page]]]:
+    """``await axe_page(width)``: a page that may inject axe-core (CSP bypassed for that only)."""
+    contexts: list[BrowserContext] = []
+
+    async def open_(width: int) -> Page:
+        context = await browser.new_context(
+            base_url=oidc_site.url,
+            viewport={"width": width, "height": HEIGHT},
+            locale=LOCALE,
+            bypass_csp=True,
+        )
+        contexts.append(context)
+        return await context.new_page()
+
+    yield open_
+    for context in contexts:
+        await context.close()
+
+
+async def assert_accessible_and_fits(page: Page, width: int, where: str) -> None:
+    problems = await axe_violations(page, f"[{width}px] {where}")
+    assert not problems, "\n\n".join(problems)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_the_no_access_page_is_accessible(
-    browser: Browser, oidc_site: Site, width: int
+    axe_page: Callable[[int], Awaitable[Page]], oidc_site: Site, width: int
 ) -> None:
     await oidc_site.idp.set_user("sub-nobody", {"name": "Niemand", "org": "ocmw-zottegem"})
-    context = await browser.new_context(
-        base_url=oidc_site.url,
-        viewport={"width": width, "height": HEIGHT},
-        locale=LOCALE,
-        bypass_csp=True,  # only to inject axe-core, as in test_accessibility
-    )
-    try:
-        page = await context.new_page()
-        await page.goto("/auth/login?via=oidc")
-        await page.locator('input[name="sub"]').fill("sub-nobody")
-        await page.get_by_role("button", name="Authorize").click()
-        await page.wait_for_url(lambda url: url.startswith(oidc_site.url))
-        assert await page.locator("h1").text_content() == "Geen toegang"
-        problems = await axe_violations(page, f"[{width}px] no access")
-        assert not problems, "\n\n".join(problems)
-        scroll = await page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width
-    finally:
-        await context.close()
+    page = await axe_page(width)
+    await page.goto("/auth/login?via=oidc")
+    await page.locator('input[name="sub"]').fill("sub-nobody")
+    await page.get_by_role("button", name="Authorize").click()
+    await page.wait_for_url(lambda url: url.startswith(oidc_site.url))
+    assert await page.locator("h1").text_content() == "Geen toegang"
+    await assert_accessible_and_fits(page, width, "no access")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_the_sign_in_rules_on_the_people_page_fit_and_are_accessible(
-    browser: Browser, oidc_site: Site, width: int
+    axe_page: Callable[[int], Awaitable[Page]], oidc_site: Site, width: int
 ) -> None:
-    context = await browser.new_context(
-        base_url=oidc_site.url,
-        viewport={"width": width, "height": HEIGHT},
-        locale=LOCALE,
-        bypass_csp=True,  # only to inject axe-core, as in test_accessibility
-    )
-    try:
-        page = await context.new_page()
-        await page.goto("/auth/dev-login")
-        await page.locator('button[name="username"][value="admin"]').click()
-        await page.wait_for_url(lambda url: path_of(url) == "/")
-        await page.goto("/admin/people")
-        await page.locator(".sign-in-rules summary").click()
-        await expect(page.locator(".sign-in-rules code").first).to_be_visible()
-        assert oidc_site.idp.issuer in ((await page.locator(".sign-in-rules").text_content()) or "")
-        problems = await axe_violations(page, f"[{width}px] people with sign-in rules")
-        assert not problems, "\n\n".join(problems)
-        assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    finally:
-        await context.close()
+    page = await axe_page(width)
+    await page.goto("/auth/dev-login")
+    await page.locator('button[name="username"][value="admin"]').click()
+    await page.wait_for_url(lambda url: path_of(url) == "/")
+    await page.goto("/admin/people")
+    await page.locator(".sign-in-rules summary").click()
+    await expect(page.locator(".sign-in-rules code").first).to_be_visible()
+    assert oidc_site.idp.issuer in ((await page.locator(".sign-in-rules").text_content()) or "")
+    await assert_accessible_and_fits(page, width, "people with sign-in rules")
