@@ -13,7 +13,6 @@ import asyncio
 import base64
 import contextlib
 import json
-import socket
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -31,6 +30,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from portal.app import create_app
 from tests.conftest import make_settings
+from tests.e2e.portal_process import free_port
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -40,12 +40,6 @@ with warnings.catch_warnings():
 
 CLIENT_ID = "brug-portal"
 CLIENT_SECRET = "brug-secret-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stranger_key_set() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -72,20 +73,20 @@ def path_of(url: str) -> str:
 AxeTab = Callable[[int], Awaitable[Page]]
 
 
-@pytest.fixture
-async def axe_tab(browser: Browser, served_portal: ServedPortal) -> AsyncIterator[AxeTab]:
-    """``await axe_tab(width)``: a page in a new context that may inject axe-core.
+@asynccontextmanager
+async def axe_pages(browser: Browser, base_url: str) -> AsyncIterator[AxeTab]:
+    """``await open_(width)``: a page in a new context on ``base_url`` that may inject axe-core.
 
     The portal sends a strict Content-Security-Policy (``script-src 'self'``), which would refuse
     the inline script ``add_script_tag`` inserts. These contexts therefore bypass the CSP; they
-    are used by this accessibility check only, every other e2e test runs with the CSP enforced.
+    are used by accessibility checks only, every other e2e test runs with the CSP enforced.
     """
     assert AXE.is_file(), f"{AXE} is missing: run `npm ci --prefix tests/e2e`"
     contexts: list[BrowserContext] = []
 
     async def open_(width: int) -> Page:
         context = await browser.new_context(
-            base_url=served_portal.url,
+            base_url=base_url,
             viewport={"width": width, "height": HEIGHT},
             locale=LOCALE,
             bypass_csp=True,
@@ -93,9 +94,18 @@ async def axe_tab(browser: Browser, served_portal: ServedPortal) -> AsyncIterato
         contexts.append(context)
         return await context.new_page()
 
-    yield open_
-    for context in contexts:
-        await context.close()
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def axe_tab(browser: Browser, served_portal: ServedPortal) -> AsyncIterator[AxeTab]:
+    """``await axe_tab(width)``: an axe-ready page on the served portal (see ``axe_pages``)."""
+    async with axe_pages(browser, served_portal.url) as open_:
+        yield open_
 
 
 async def axe_violations(page: Page, where: str) -> list[str]:

@@ -6,17 +6,17 @@ cookie has to survive real cross-site redirects (SameSite=Lax) for the callback 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
 from tests.e2e.conftest import LOCALE, Tab
 from tests.e2e.portal_process import PortalServer, free_port, portal_env, run_portal_ok
-from tests.e2e.test_accessibility import HEIGHT, WIDTHS, axe_violations
+from tests.e2e.test_accessibility import WIDTHS, AxeTab, axe_pages, axe_violations
 from tests.e2e.test_journeys import assert_clean_console, path_of
 
 pytestmark = pytest.mark.e2e
@@ -92,25 +92,9 @@ async def test_login_and_logout_through_the_provider(browser: Browser, oidc_site
 
 
 @pytest.fixture
-async def axe_page(
-    browser: Browser, oidc_site: Site
-) -> AsyncIterator[Callable[[int], Awaitable[Page]]]:
-    """``await axe_page(width)``: a page that may inject axe-core (CSP bypassed for that only)."""
-    contexts: list[BrowserContext] = []
-
-    async def open_(width: int) -> Page:
-        context = await browser.new_context(
-            base_url=oidc_site.url,
-            viewport={"width": width, "height": HEIGHT},
-            locale=LOCALE,
-            bypass_csp=True,
-        )
-        contexts.append(context)
-        return await context.new_page()
-
-    yield open_
-    for context in contexts:
-        await context.close()
+async def axe_page(browser: Browser, oidc_site: Site) -> AsyncIterator[AxeTab]:
+    async with axe_pages(browser, oidc_site.url) as open_:
+        yield open_
 
 
 async def assert_accessible_and_fits(page: Page, width: int, where: str) -> None:
@@ -121,7 +105,7 @@ async def assert_accessible_and_fits(page: Page, width: int, where: str) -> None
 
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_the_no_access_page_is_accessible(
-    axe_page: Callable[[int], Awaitable[Page]], oidc_site: Site, width: int
+    axe_page: AxeTab, oidc_site: Site, width: int
 ) -> None:
     await oidc_site.idp.set_user("sub-nobody", {"name": "Niemand", "org": "ocmw-zottegem"})
     page = await axe_page(width)
@@ -135,7 +119,7 @@ async def test_the_no_access_page_is_accessible(
 
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_the_sign_in_rules_on_the_people_page_fit_and_are_accessible(
-    axe_page: Callable[[int], Awaitable[Page]], oidc_site: Site, width: int
+    axe_page: AxeTab, oidc_site: Site, width: int
 ) -> None:
     page = await axe_page(width)
     await page.goto("/auth/dev-login")
