@@ -1,8 +1,9 @@
 """The baseline: a bare Litestar app that renders a client's first 20 timeline events.
 
 One handler, ONE query (plain asyncpg, the same LEFT JOINs as the portal's timeline select for the
-author's name and organisation, the same order and limit), a plain Jinja2 template; no session, no
-login, no visibility policy, no audit log. Served by uvicorn like the portal (``bench.run``):
+author's name and organisation, the same order and limit; the headline of the bench's notes is
+their payload's ``subject``, read in SQL), a plain Jinja2 template; no session, no login, no
+visibility policy, no audit log. Served by uvicorn like the portal (``bench.run``):
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/brug_bench \
         .venv/bin/uvicorn bench.baseline:app --port 8001
@@ -24,8 +25,9 @@ from litestar.params import FromPath
 PAGE_SIZE = 20
 
 QUERY = """
-SELECT e.id, e.kind, e.occurred_at, e.audience, e.sensitivity, e.author_org, e.title, e.body,
-       e.payload, p.display_name AS author_name, o.name AS author_org_name
+SELECT e.id, e.kind, e.occurred_at, e.audience, e.sensitivity, e.author_org, e.text,
+       e.payload ->> 'subject' AS headline, p.display_name AS author_name,
+       o.name AS author_org_name
 FROM timeline_event AS e
 LEFT JOIN person AS p ON p.id = e.author
 LEFT JOIN organisation AS o ON o.id = e.author_org

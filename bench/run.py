@@ -1,17 +1,15 @@
 """``make bench``: the client page under wrk, against a bare baseline measured in the same run.
 
 Steps: recreate the PostgreSQL database ``brug_bench``; ``portal migrate``; seed one OCMW social
-worker and two clients of that OCMW (200 and 10,000 timeline events, ``bench.seed``); write a
-session for the social worker straight into the session store (Redis, as in production: there is
-no development login in production); serve the portal as in production (``portal serve``,
-``PORTAL_ENV=production``) and the baseline (``bench.baseline`` under uvicorn), one worker each;
-check every endpoint answers 200 with the expected content; warm up; measure with wrk; print a
-table, save the raw figures under ``bench/results/`` and rewrite "## Latest results" in
-``bench/README.md``.
+worker and two clients of that OCMW (200 and 10,000 timeline events) through the portal's services
+(``bench.seed``); write a session for the social worker straight into the session store (Redis, as
+in production: there is no development login in production); serve the portal as in production
+(``portal serve``, ``PORTAL_ENV=production``) and the baseline (``bench.baseline`` under uvicorn),
+one worker each; check every endpoint answers 200 with the expected content; warm up; measure with
+wrk; print a table, save the raw figures under ``bench/results/`` and rewrite "## Latest results"
+in ``bench/README.md``.
 
-Options: ``--duration`` (seconds per measurement), ``--rounds``, ``--no-readme``, ``--whatif``
-(serve the portal with experiments from ``bench.whatif`` patched in; figures are then not written to
-the README).
+Options: ``--duration`` (seconds per measurement), ``--rounds``, ``--no-readme``.
 """
 
 from __future__ import annotations
@@ -28,13 +26,12 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,12 +40,24 @@ from typing import Any
 import asyncpg
 import httpx
 
+from portal.core.sessions import SessionData, _key
+from portal.testing.processes import (
+    BIN,
+    PortalServer,
+    ProcessError,
+    ServerProcess,
+    checked,
+    clean_env,
+    free_port,
+    run_command,
+    run_portal_ok,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
 README = BENCH_DIR / "README.md"
 STATUS_SCRIPT = BENCH_DIR / "status.lua"
-BIN = ROOT / ".venv" / "bin"
 
 DB_NAME = "brug_bench"
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -61,6 +70,7 @@ OIDC_ENV = {
     "PORTAL_OIDC_CLIENT_SECRET": "bench",
 }
 SESSION_NAMESPACE = "brug-session"  # as portal.app.session_store
+STOP_TIMEOUT = 15  # uvicorn drains for up to 8 s (``portal serve``, the baseline)
 
 THREADS = 2
 CONNECTIONS = 16
@@ -83,79 +93,6 @@ def say(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
-# --- processes ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(name: str, argv: list[str], env: Mapping[str, str], log_dir: Path) -> Server:
-    port = free_port()
-    argv = [part.replace("{port}", str(port)) for part in argv]
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        # Own session: a Ctrl-C reaches us only, and we stop the servers ourselves, in order.
-        process = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=dict(env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Server(name, port, process, log_path)
-
-
-def wait_ready(server: Server, path: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchError(
-                f"{server.name} exited with {server.process.returncode}:\n{server.log_tail()}"
-            )
-        try:
-            httpx.get(server.url(path), timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise BenchError(f"{server.name} did not answer within {timeout:.0f} s:\n{server.log_tail()}")
-
-
-def stop_server(server: Server) -> None:
-    """SIGTERM, then wait; kill only if it does not stop (uvicorn drains for up to 8 s)."""
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            say(f"{server.name} ignored SIGTERM for 15 s; killing it")
-            server.process.kill()
-            server.process.wait()
-    code = server.process.returncode
-    if code not in (0, -signal.SIGTERM):
-        say(f"{server.name} stopped with exit code {code}; log tail:\n{server.log_tail()}")
-
-
 # --- database and session ----------------------------------------------------------------------
 
 
@@ -169,18 +106,8 @@ async def _recreate_database() -> str:
         await conn.close()
 
 
-def run_checked(argv: list[str], env: Mapping[str, str], what: str) -> str:
-    result = subprocess.run(
-        argv, cwd=ROOT, env=dict(env), capture_output=True, text=True, timeout=300, check=False
-    )
-    if result.returncode != 0:
-        raise BenchError(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 def session_key(token: str) -> str:
-    from portal.core.sessions import _key
-
+    """The store key of a session token, as the portal computes it."""
     return _key(token)
 
 
@@ -189,9 +116,8 @@ async def _write_session(token: str, person_id: int) -> None:
 
     store = RedisStore.with_client(url=REDIS_URL, namespace=SESSION_NAMESPACE)
     try:
-        now = int(time.time())
-        data = {"pid": person_id, "csrf": secrets.token_urlsafe(32), "created": now, "seen": now}
-        await store.set(session_key(token), json.dumps(data), expires_in=3600)
+        data = SessionData.fresh(person_id).to_json()
+        await store.set(session_key(token), data, expires_in=3600)
     finally:
         await store._redis.aclose()
 
@@ -412,7 +338,14 @@ class Measurement:
 class Context:
     var_dir: Path
     token: str | None = None
-    servers: list[Server] = field(default_factory=list)
+    servers: list[ServerProcess] = field(default_factory=list)
+
+
+def stop(server: ServerProcess) -> None:
+    """SIGTERM, then wait; killed only if it does not stop within ``STOP_TIMEOUT`` s."""
+    code = server.stop(timeout=STOP_TIMEOUT)
+    if code not in (None, 0, -signal.SIGTERM):
+        say(f"{server.name} stopped with exit code {code}; output tail:\n{server.tail()}")
 
 
 @contextmanager
@@ -428,7 +361,7 @@ def bench_context() -> Iterator[Context]:
         yield ctx
     finally:
         for server in reversed(ctx.servers):
-            stop_server(server)
+            stop(server)
         if ctx.token:
             try:
                 asyncio.run(_delete_session(ctx.token))
@@ -438,51 +371,59 @@ def bench_context() -> Iterator[Context]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "BENCH_"))}
-    env["PICCOLO_CONF"] = "portal.piccolo_conf"
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+def base_env(**values: str) -> dict[str, str]:
+    """No ``PORTAL_*`` or ``BENCH_*`` value of this process reaches a child; ``bench`` imports."""
+    env = {k: v for k, v in clean_env().items() if not k.startswith("BENCH_")}
+    return {**env, "PYTHONPATH": str(ROOT), **values}
 
 
 def portal_env(var_dir: Path) -> dict[str, str]:
-    return {
-        **base_env(),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-        "PORTAL_BASE_URL": "https://127.0.0.1",
-        "PORTAL_DATABASE_URL": DATABASE_URL,
-        "PORTAL_VAR_DIR": str(var_dir),
-        "PORTAL_REDIS_URL": REDIS_URL,
+    return base_env(
+        PORTAL_ENV="production",
+        PORTAL_SECRET_KEY=secrets.token_urlsafe(36),  # 48 characters
+        PORTAL_BASE_URL="https://127.0.0.1",
+        PORTAL_DATABASE_URL=DATABASE_URL,
+        PORTAL_VAR_DIR=str(var_dir),
+        PORTAL_REDIS_URL=REDIS_URL,
         **OIDC_ENV,
-    }
+    )
 
 
-def portal_argv(whatif: str) -> list[str]:
-    command = [str(BIN / "python"), "-m", "bench.whatif"] if whatif else [str(BIN / "portal")]
-    return [
-        *command,
-        "serve",
+def baseline_server(port: int) -> ServerProcess:
+    argv = [
+        str(BIN / "uvicorn"),
+        "bench.baseline:app",
         "--host",
         "127.0.0.1",
         "--port",
-        "{port}",
+        str(port),
         "--no-access-log",
         "--log-level",
         "warning",
+        "--no-server-header",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+        "--timeout-graceful-shutdown",
+        "8",
+        "--lifespan",
+        "on",
     ]
+    env = base_env(BENCH_DATABASE_URL=DATABASE_URL)
+    return ServerProcess(argv, env, port, cwd=ROOT, name="baseline")
 
 
-def run(duration: int, rounds: int, whatif: str = "") -> dict[str, Any]:
+def run(duration: int, rounds: int) -> dict[str, Any]:
     started = time.monotonic()
     with bench_context() as ctx:
         say(f"recreating database {DB_NAME}")
         pg_version = asyncio.run(_recreate_database())
         env = portal_env(ctx.var_dir / "portal")
-        run_checked([str(BIN / "portal"), "migrate"], env, "portal migrate")
-        say("seeding: one social worker; clients with 200 and 10,000 events")
+        Path(env["PORTAL_VAR_DIR"]).mkdir(parents=True)
+        run_portal_ok(env, "migrate", cwd=ROOT)
+        say("seeding through the services: one social worker; clients of 200 and 10,000 events")
         t0 = time.monotonic()
-        seed_out = run_checked([str(BIN / "python"), "-m", "bench.seed"], env, "seeding")
+        seed_out = checked(run_command([str(BIN / "python"), "-m", "bench.seed"], env, cwd=ROOT))
         seed = json.loads(seed_out.strip().splitlines()[-1])
         say(f"seeded in {time.monotonic() - t0:.1f} s")
         clients = seed["clients"]
@@ -492,42 +433,19 @@ def run(duration: int, rounds: int, whatif: str = "") -> dict[str, Any]:
         asyncio.run(_write_session(token, seed["person_id"]))
         cookie = f"brug_session={token}"
 
-        portal = start_server(
-            "portal", portal_argv(whatif), {**env, "BENCH_WHATIF": whatif}, ctx.var_dir
+        portal = PortalServer(
+            env, free_port(), "--no-access-log", "--log-level", "warning", cwd=ROOT
         )
-        ctx.servers.append(portal)
-        baseline = start_server(
-            "baseline",
-            [
-                str(BIN / "uvicorn"),
-                "bench.baseline:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "{port}",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-                "--no-server-header",
-                "--proxy-headers",
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-                "--timeout-graceful-shutdown",
-                "8",
-                "--lifespan",
-                "on",
-            ],
-            {**base_env(), "BENCH_DATABASE_URL": DATABASE_URL},
-            ctx.var_dir,
-        )
-        ctx.servers.append(baseline)
-        wait_ready(portal, "/static/css/portal.css")
-        wait_ready(baseline, f"/clients/{clients['200']['id']}")
+        ctx.servers.append(portal.start())
+        baseline = baseline_server(free_port())
+        ctx.servers.append(baseline.start())
+        portal.wait_until_healthy()
+        baseline.wait_until_answers(f"/clients/{clients['200']['id']}")
 
         urls = {
-            "baseline": baseline.url(f"/clients/{clients['200']['id']}"),
-            "page-200": portal.url(f"/clients/{clients['200']['id']}"),
-            "page-10k": portal.url(f"/clients/{clients['10k']['id']}"),
+            "baseline": f"{baseline.url}/clients/{clients['200']['id']}",
+            "page-200": f"{portal.url}/clients/{clients['200']['id']}",
+            "page-10k": f"{portal.url}/clients/{clients['10k']['id']}",
         }
         sizes = {
             "baseline": check_page(urls["baseline"], cookie, []),
@@ -552,7 +470,7 @@ def run(duration: int, rounds: int, whatif: str = "") -> dict[str, Any]:
                 asyncio.run(_write_session(token, seed["person_id"]))
                 say(f"round {round_no}: {target} ({duration} s)")
                 server = baseline if target == "baseline" else portal
-                figures = run_wrk(urls[target], cookie, duration, server.process.pid)
+                figures = run_wrk(urls[target], cookie, duration, server.pid)
                 measurements.append(Measurement(target, round_no, urls[target], figures))
                 cpu = figures["cpu"]
                 say(
@@ -778,13 +696,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=DURATION, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
-    parser.add_argument(
-        "--whatif",
-        default="",
-        metavar="NAMES",
-        help="serve the portal with bench.whatif experiments patched in (comma-separated); "
-        "implies --no-readme",
-    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (BRUG_BENCH=1 bash .ci/services.sh)", file=sys.stderr)
@@ -792,22 +703,20 @@ def main(argv: list[str] | None = None) -> int:
 
     date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        result = run(args.duration, max(1, args.rounds), args.whatif)
-    except BenchError as error:
+        result = run(args.duration, max(1, args.rounds))
+    except (BenchError, ProcessError) as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
     measurements: list[Measurement] = result.pop("measurements")
     summary = summarise(measurements, max(1, args.rounds))
     info = machine()
     RESULTS_DIR.mkdir(exist_ok=True)
-    suffix = "-whatif-" + args.whatif.replace(",", "+") if args.whatif else ""
-    results_file = f"bench-{date.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json"
+    results_file = f"bench-{date.strftime('%Y%m%dT%H%M%SZ')}.json"
     result.update(
         date=date.isoformat().replace("+00:00", "Z"),
         duration=args.duration,
         rounds=max(1, args.rounds),
         results_file=results_file,
-        whatif=args.whatif,
     )
     raw = {
         **result,
@@ -826,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(ratio_lines(summary)))
     print()
     say(f"raw figures: {RESULTS_DIR.relative_to(ROOT) / results_file}")
-    if not (args.no_readme or args.whatif):
+    if not args.no_readme:
         rewrite_readme(
             latest_section({**result, "measurements_objects": measurements}, summary, info)
         )

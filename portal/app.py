@@ -16,20 +16,18 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
 
-from portal.accounts import routes as accounts_routes
+from portal import domains
 from portal.accounts.auth import provide_viewer, require_login
 from portal.accounts.oidc import OidcClient
-from portal.admin import routes as admin_routes
-from portal.clients import routes as clients_routes
 from portal.core import db, i18n
-from portal.core import routes as core_routes
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
 from portal.core.sessions import SessionMiddleware
 from portal.core.storage import LocalDocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
-from portal.visibility import routes as visibility_routes
+from portal.visibility import labels
+from portal.visibility.scoping import assert_projected
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 log = logging.getLogger("portal")
@@ -69,11 +67,7 @@ def create_app(settings: Settings) -> Litestar:
     dev_login = not settings.is_production
     return Litestar(
         route_handlers=[
-            accounts_routes.router(dev_login_enabled=dev_login),
-            *core_routes.route_handlers,
-            *clients_routes.route_handlers,
-            *visibility_routes.route_handlers,
-            *admin_routes.route_handlers,
+            *domains.route_handlers(settings),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, name="static"
             ),
@@ -93,7 +87,11 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "jinja": make_environment(auto_reload=not settings.is_production),
+                "jinja": make_environment(
+                    auto_reload=not settings.is_production, globals_={"labels": labels}
+                ),
+                "navigation": domains.navigation_for,
+                "context_check": None if settings.is_production else assert_projected,
                 "storage": storage,
                 "dev_login_enabled": dev_login,
                 "oidc": OidcClient(settings.oidc) if settings.oidc else None,

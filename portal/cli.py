@@ -16,11 +16,15 @@ T = TypeVar("T")
 
 
 def _settings() -> Settings:
+    """The validated settings; only then is the database engine (and every domain) loaded."""
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as error:
         print(f"portal: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    import portal.domains  # noqa: F401 (installs event kinds and record policies)
+
+    return settings
 
 
 async def _migrate() -> None:

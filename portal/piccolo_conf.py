@@ -1,13 +1,8 @@
 from piccolo.conf.apps import AppRegistry
 
+from portal import domains
 from portal.core.db import DB
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "portal.accounts.piccolo_app",
-        "portal.clients.piccolo_app",
-        "portal.audit.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=domains.piccolo_apps())
 
 __all__ = ["APP_REGISTRY", "DB"]

@@ -1,9 +1,10 @@
 """Test database and app wiring.
 
 The suite runs against the database named by ``PORTAL_TEST_DATABASE_URL`` (SQLite in a temporary
-folder by default; ``make test`` runs it once more on PostgreSQL). Piccolo binds tables to the
-engine at import, so the URL is put in the environment before anything from ``portal`` is imported.
-Each test starts from empty tables.
+folder by default; ``make test`` runs it once more on PostgreSQL). Each pytest-xdist worker has a
+database of its own (``<name>_<worker>`` on PostgreSQL, its own file on SQLite). Piccolo binds
+tables to the engine at import, so the URL is put in the environment before anything from
+``portal`` is imported. Each test starts from empty tables; which tables comes from the registry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from urllib.parse import urlparse
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="brug-tests-"))
-TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_BASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def _worker_url(base: str | None) -> str:
+    if not base or base.startswith("sqlite"):
+        return f"sqlite:///{_TMP}/test-{WORKER}.sqlite3"
+    parsed = urlparse(base)
+    return parsed._replace(path=f"{parsed.path}_{WORKER}").geturl()
+
+
+TEST_DATABASE_URL = _worker_url(_BASE_URL)
 
 
 def _recreate_postgres_database(url: str) -> None:
@@ -53,21 +65,13 @@ os.environ["PICCOLO_CONF"] = "portal.piccolo_conf"
 import httpx  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
+from portal import domains  # noqa: E402
 from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.core import db  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
 
-TABLES = (
-    "access_log",
-    "timeline_event",
-    "consent",
-    "care_team_member",
-    "client",
-    "partnership",
-    "person",
-    "organisation",
-)
+TABLES = tuple(table._meta.tablename for table in domains.tables())
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,16 +25,16 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="clients", description=DESCRIPTION)
 
     async def create_index():
-        from portal.clients.tables import TimelineEvent
+        from portal.core.db import DB
 
         for statement in CREATE:
-            await TimelineEvent.raw(statement)
+            await DB.run_ddl(statement)
 
     async def drop_index():
-        from portal.clients.tables import TimelineEvent
+        from portal.core.db import DB
 
         for statement in DROP:
-            await TimelineEvent.raw(statement)
+            await DB.run_ddl(statement)
 
     manager.add_raw(create_index)
     manager.add_raw_backwards(drop_index)

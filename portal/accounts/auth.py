@@ -11,7 +11,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from portal.accounts.services import load_viewer
 from portal.core.sessions import session_of
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 VIEWER_TTL = 5.0
 _MAX_CACHED = 2048

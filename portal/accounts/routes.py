@@ -17,7 +17,6 @@ from portal.core.sessions import session_of
 from portal.core.templating import render
 
 PUBLIC = {"public": True}
-ID_TOKEN_KEY = "idt"  # noqa: S105 (a session key name)
 log = logging.getLogger("portal.accounts.login")
 
 FAILURES = {
@@ -128,7 +127,7 @@ async def login_callback(request: Request) -> Response[str] | Redirect:
             status_code=403,
         )
     forget_viewer(outcome)
-    session.login(outcome, **{ID_TOKEN_KEY: identity.id_token})
+    session.login(outcome, id_token=identity.id_token)
     return Redirect(local_path(pending.next if pending else None), status_code=303)
 
 
@@ -174,7 +173,7 @@ async def dev_login(request: Request) -> Response[str] | Redirect:
 async def logout(request: Request) -> Redirect:
     """End the session here and, after a provider login, at the provider (RP-initiated logout)."""
     session = session_of(request.scope)
-    id_token = session.data.get(ID_TOKEN_KEY)
+    id_token = session.id_token
     session.logout()
     oidc = _oidc(request)
     if oidc is None or not id_token:

@@ -11,9 +11,10 @@ from typing import Any
 from portal.accounts import claims as claim_rules
 from portal.accounts.oidc import Identity
 from portal.accounts.tables import Organisation, Person
+from portal.core.db import unit_of_work
 from portal.settings import OidcSettings
 from portal.visibility.policy import Role
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 log = logging.getLogger("portal.accounts")
 
@@ -56,6 +57,29 @@ async def load_viewer(person_id: int) -> Viewer | None:
         .first()
     )
     return _viewer(row) if row else None
+
+
+async def add_person(
+    username: str,
+    display_name: str,
+    email: str,
+    organisation_id: int,
+    roles: list[Role],
+    *,
+    active: bool = True,
+) -> int:
+    """A person known before their first login (the demo world, a new installation's tests)."""
+    async with unit_of_work():
+        row = Person(
+            username=username,
+            display_name=display_name,
+            email=email,
+            organisation=organisation_id,
+            roles=[role.value for role in roles],
+            active=active,
+        )
+        await row.save()
+    return int(row.id)
 
 
 async def demo_people() -> list[dict[str, Any]]:

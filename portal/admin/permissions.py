@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 
 from portal.visibility.policy import Role
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 
 def may_administer(viewer: Viewer | None) -> bool:

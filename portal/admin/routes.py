@@ -17,7 +17,7 @@ from portal.admin.permissions import require_admin
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.templating import render
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 Done = Annotated[str | None, QueryParameter(name="done")]
 OrgFilter = Annotated[int | None, QueryParameter(name="organisation", ge=1)]

@@ -20,8 +20,10 @@ from portal.accounts.auth import forget_all_viewers, forget_viewer
 from portal.accounts.tables import Organisation, OrgKind, Partnership, Person
 from portal.admin.forms import Errors, OrganisationForm, PartnershipForm
 from portal.clients.tables import Client, Consent
+from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
-from portal.visibility.projection import Viewer
+from portal.visibility.scoping import unscoped
+from portal.visibility.viewer import Viewer
 
 log = logging.getLogger("portal.admin")
 
@@ -91,9 +93,11 @@ async def _code_taken(code: str, org_id: int | None) -> bool:
 
 async def _why_kind_is_frozen(org_id: int) -> str | None:
     """Visibility depends on the kind: it may not change once clients or partnerships use it."""
-    if await Client.exists().where(Client.ocmw == org_id) or await Consent.exists().where(
-        Consent.organisation == org_id
-    ):
+    with unscoped("admin: whether any client file refers to the organisation, not which"):
+        linked = await Client.exists().where(Client.ocmw == org_id) or await Consent.exists().where(
+            Consent.organisation == org_id
+        )
+    if linked:
         return _("The kind cannot be changed: client files are linked to this organisation.")
     if await Partnership.exists().where(
         (Partnership.ocmw == org_id)
@@ -111,7 +115,7 @@ async def save_organisation(form: OrganisationForm, org_id: int | None = None) -
     """Create (no ``org_id``) or update an organisation; on errors nothing is written."""
     errors = _check_organisation(form)
     try:
-        async with Organisation._meta.db.transaction():
+        async with unit_of_work():
             if org_id is not None:
                 current = (
                     await Organisation.select(Organisation.kind)
@@ -230,7 +234,7 @@ async def save_partnership(form: PartnershipForm, partnership_id: int | None = N
         errors["name"] = _("The name can be at most 200 characters long.")
     typed = {kind: getattr(form, kind.value) for kind in OrgKind}
     ids = {kind: int(raw) if _ID_RE.fullmatch(raw) else None for kind, raw in typed.items()}
-    async with Organisation._meta.db.transaction():
+    async with unit_of_work():
         if partnership_id is not None and not await Partnership.exists().where(
             Partnership.id == partnership_id
         ):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from portal.audit.tables import AccessLogEntry
 from portal.visibility.policy import Sensitivity
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 LOGGED_CLASSES = frozenset({Sensitivity.identity, Sensitivity.social, Sensitivity.health})
 

@@ -2,9 +2,10 @@ from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.accounts.tables import Person
+from portal.visibility.scoping import Classified
 
 
-class AccessLogEntry(Table, tablename="access_log"):
+class AccessLogEntry(Classified, Table, tablename="access_log"):
     """Who opened which client file and which sensitive classes were revealed to them."""
 
     id: Serial

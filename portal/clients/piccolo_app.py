@@ -2,7 +2,8 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from portal.clients.tables import CareTeamMember, Client, Consent, TimelineEvent
+from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.timeline.tables import TimelineEvent
 
 APP_CONFIG = AppConfig(
     app_name="clients",
@@ -11,3 +12,4 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["portal.accounts.piccolo_app"],
     commands=[],
 )
+"""``timeline_event`` was created by this app's migrations and keeps them here."""

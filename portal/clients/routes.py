@@ -7,16 +7,19 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from portal.clients import services
-from portal.clients.events import KINDS, kind_labels
+from portal.clients.labels import FIELD_LABELS
+from portal.clients.visibility import CLIENT_FIELDS
 from portal.core.templating import is_htmx, render
+from portal.timeline import kinds
+from portal.timeline.services import Cursor, screen
 from portal.visibility.fields import field_groups
-from portal.visibility.labels import FIELD_LABELS
-from portal.visibility.projection import Viewer
+from portal.visibility.viewer import Viewer
 
 Query = Annotated[str | None, QueryParameter(name="q")]
 Page = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 Kind = Annotated[str | None, QueryParameter(name="kind")]
 Before = Annotated[str | None, QueryParameter(name="before")]
+GROUPS = field_groups(CLIENT_FIELDS)
 
 
 @get("/clients", name="clients")
@@ -34,7 +37,7 @@ async def client_list(
 
 
 def _known_kind(kind: str | None) -> str | None:
-    return kind if kind in KINDS else None
+    return kind if kind in kinds.installed() else None
 
 
 async def _client_screen(
@@ -49,15 +52,13 @@ async def _client_screen(
     client = await services.open_client(
         viewer, client_id, action="client.timeline_read" if fragment else "client.opened"
     )
-    page = await services.timeline(
-        viewer, client, kind=_known_kind(kind), before=services.Cursor.decode(before)
-    )
-    context = {"client": client, "timeline": page, "kinds": kind_labels()}
+    page = await screen(viewer, client, kind=_known_kind(kind), before=Cursor.decode(before))
+    context = {"client": client, "timeline": page, "kinds": kinds.kind_labels()}
     if fragment:
         template = "clients/_timeline_items.html"
     else:
         template = "clients/detail.html"
-        context |= {"field_labels": FIELD_LABELS, "field_groups": field_groups()}
+        context |= {"field_labels": FIELD_LABELS, "field_groups": GROUPS}
     return render(request, template, context, headers={"Vary": "HX-Request"})
 
 

@@ -1,4 +1,9 @@
-"""Reading clients and their joint timeline, always through the visibility scope and projection."""
+"""Client files: reading them through the visibility scope, and the writes that shape them.
+
+Reads go through ``visible_to(viewer, Client)``: the relation comes with every row, and a client the
+viewer may not see is simply not there (404). Writes run in one unit of work with their timeline
+event; who may make them is decided from the same relation.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +14,20 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
+from portal.accounts.tables import Organisation, OrgKind, Person
 from portal.audit.services import record_access
-from portal.clients.tables import CareTeamMember, Client, TimelineEvent
-from portal.core.db import icontains
-from portal.visibility.projection import (
-    ClientView,
-    EventView,
-    Viewer,
-    project_client,
-    project_event,
-)
-from portal.visibility.scope import (
-    client_with_relation,
-    relation_facts,
-    timeline_condition,
-    visible_clients_condition,
-)
+from portal.clients import events
+from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.clients.visibility import IN_CARE_TEAM, ClientView, ConsentView, client_ref
+from portal.core.db import icontains, unit_of_work
+from portal.timeline.services import append
+from portal.visibility.policy import Relation, Role
+from portal.visibility.records import visible_to
+from portal.visibility.viewer import Viewer
 
 CLIENT_PAGE_SIZE = 20
-TIMELINE_PAGE_SIZE = 20
 _LIST_COLUMNS = (
     Client.id,
-    Client.ocmw,
     Client.first_name,
     Client.last_name,
     Client.municipality,
@@ -41,6 +38,10 @@ _LIST_COLUMNS = (
 )
 
 
+class NotAllowed(PermissionError):
+    """The actor sees the client but may not make this change."""
+
+
 @dataclass(frozen=True)
 class ClientPage:
     items: list[ClientView]
@@ -48,12 +49,6 @@ class ClientPage:
     page: int
     pages: int
     query: str
-
-
-async def _project_rows(viewer: Viewer, rows: list[dict[str, Any]]) -> list[ClientView]:
-    relations = await relation_facts(viewer, rows)
-    views = (project_client(viewer, relations[row["id"]], row) for row in rows)
-    return [view for view in views if view is not None]
 
 
 def _name_condition(query: str) -> Any:
@@ -66,169 +61,208 @@ def _name_condition(query: str) -> Any:
 
 async def list_clients(viewer: Viewer, *, query: str = "", page: int = 1) -> ClientPage:
     """One page of the clients this viewer may see, optionally filtered by name."""
-    scope = visible_clients_condition(viewer)
+    scope = visible_to(viewer, Client)
     query = query.strip()[:100]
-    if scope is None:
-        return ClientPage([], 0, 1, 1, query)
-    condition = scope
-    if name := _name_condition(query):
-        condition = condition & name
-    total = await Client.count().where(condition)
+    name = _name_condition(query)
+    counting = scope.count()
+    if name is not None:
+        counting = counting.where(name)
+    total = await counting
     pages = max(1, math.ceil(total / CLIENT_PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = (
-        await Client.select(*_LIST_COLUMNS)
-        .where(condition)
-        .order_by(Client.last_name, Client.first_name, Client.id)
+    rows = scope.select(*_LIST_COLUMNS)
+    if name is not None:
+        rows = rows.where(name)
+    found = (
+        await rows.order_by(Client.last_name, Client.first_name, Client.id)
         .limit(CLIENT_PAGE_SIZE)
         .offset((page - 1) * CLIENT_PAGE_SIZE)
     )
-    return ClientPage(await _project_rows(viewer, rows), total, page, pages, query)
+    return ClientPage(scope.project_all(found), total, page, pages, query)
 
 
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
     """The visible clients whose care team the viewer is in."""
-    scope = visible_clients_condition(viewer)
-    if scope is None:
-        return []
-    mine = Client.id.is_in(
-        CareTeamMember.select(CareTeamMember.client).where(
-            CareTeamMember.person == viewer.person_id
-        )
-    )
+    scope = visible_to(viewer, Client)
+    ref = client_ref('"client"."id"', '"client"."ocmw"')
     rows = (
-        await Client.select(*_LIST_COLUMNS)
-        .where(scope & mine)
+        await scope.select(*_LIST_COLUMNS)
+        .where(IN_CARE_TEAM.sql(viewer, ref))
         .order_by(Client.last_name, Client.first_name)
         .limit(limit)
     )
-    return await _project_rows(viewer, rows)
+    return scope.project_all(rows)
+
+
+async def find_client(viewer: Viewer, client_id: int) -> ClientView:
+    """One client as the viewer may see it; 404 when it does not exist for them."""
+    scope = visible_to(viewer, Client)
+    row = await scope.select(*Client.all_columns()).where(Client.id == client_id).first()
+    view = scope.project(row) if row is not None else None
+    if view is None:
+        raise NotFoundException()
+    return view
 
 
 async def open_client(
     viewer: Viewer, client_id: int, *, action: str = "client.opened"
 ) -> ClientView:
-    """One client as the viewer may see it, written to the access log; 404 if not theirs to see."""
-    found = await client_with_relation(viewer, client_id)
-    if found is None:
-        raise NotFoundException()
-    row, relation = found
-    view = project_client(viewer, relation, row)
-    if view is None:
-        raise NotFoundException()
+    """``find_client``, written to the access log with the sensitive classes it shows."""
+    view = await find_client(viewer, client_id)
     await record_access(viewer, client_id, action, view.revealed)
     return view
 
 
-@dataclass(frozen=True)
-class Cursor:
-    occurred_at: dt.datetime
-    event_id: int
-
-    def encode(self) -> str:
-        return f"{self.occurred_at.isoformat()}_{self.event_id}"
-
-    @classmethod
-    def decode(cls, raw: str | None) -> Cursor | None:
-        if not raw:
-            return None
-        stamp, _, event_id = raw.rpartition("_")
-        try:
-            when = dt.datetime.fromisoformat(stamp)
-            return cls(when if when.tzinfo else when.replace(tzinfo=dt.UTC), int(event_id))
-        except ValueError:
-            return None
+# Writes ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TimelinePage:
-    events: list[EventView]
-    next_cursor: str | None
-    kind: str | None
+class Registration:
+    first_name: str
+    last_name: str
+    birth_date: dt.date | None = None
+    national_number: str = ""
+    language: str = ""
+    municipality: str = ""
+    phone: str = ""
+    address: str = ""
+    ladder_step: int | None = None
+    status: str = "active"
+    social_report: str = ""
+    finances: str = ""
+    health_notes: str = ""
 
 
-_EVENT_COLUMNS = (
-    TimelineEvent.id,
-    TimelineEvent.kind,
-    TimelineEvent.occurred_at,
-    TimelineEvent.audience,
-    TimelineEvent.sensitivity,
-    TimelineEvent.author_org,
-    TimelineEvent.title,
-    TimelineEvent.body,
-    TimelineEvent.payload,
-    TimelineEvent.author.display_name,
-    TimelineEvent.author_org.name,
-)
+async def register_client(
+    actor: Viewer, registration: Registration, *, at: dt.datetime | None = None
+) -> int:
+    """A social worker registers a client at their OCMW and joins its care team (aanmelding)."""
+    if Role.social_worker not in actor.roles or actor.org_kind != OrgKind.ocmw:
+        raise NotAllowed("only a social worker of an OCMW registers clients")
+    moment = at or dt.datetime.now(dt.UTC)
+    async with unit_of_work():
+        row = Client(ocmw=actor.org_id, created_at=moment, **registration.__dict__)
+        await row.save()
+        client_id = int(row.id)
+        await CareTeamMember(client=client_id, person=actor.person_id, added_at=moment).save()
+        await append(client_id, events.REGISTERED, actor=actor, occurred_at=moment)
+    return client_id
 
 
-async def timeline(
-    viewer: Viewer,
-    client: ClientView,
-    *,
-    kind: str | None = None,
-    before: Cursor | None = None,
-    limit: int = TIMELINE_PAGE_SIZE,
-) -> TimelinePage:
-    """One screen of a client's timeline, newest first, in one query whatever its length."""
-    allowed = timeline_condition(viewer, client.relation, kind=kind)
-    if allowed is None:
-        return TimelinePage([], None, kind)
-    condition: Any = TimelineEvent.client == client.id
-    if allowed is not True:
-        condition = condition & allowed
-    if kind:
-        condition = condition & (TimelineEvent.kind == kind)
-    if before is not None:
-        condition = condition & (
-            (TimelineEvent.occurred_at < before.occurred_at)
-            | (
-                (TimelineEvent.occurred_at == before.occurred_at)
-                & (TimelineEvent.id < before.event_id)
-            )
+async def _holding(actor: Viewer, client_id: int) -> ClientView:
+    client = await find_client(actor, client_id)
+    if client.relation is not Relation.file_holder:
+        raise NotAllowed("only the file holder changes this")
+    return client
+
+
+async def _person(username: str) -> dict[str, Any]:
+    found = (
+        await Person.select(
+            Person.id, Person.display_name, Person.organisation, Person.organisation.name
         )
-    rows = (
-        await TimelineEvent.select(*_EVENT_COLUMNS)
-        .where(condition)
-        .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
-        .limit(limit + 1)
-        .output(load_json=True)
+        .where(Person.username == username)
+        .first()
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    events = [e for e in (project_event(viewer, client.relation, r) for r in rows) if e]
-    next_cursor = (
-        Cursor(rows[-1]["occurred_at"], rows[-1]["id"]).encode() if more and rows else None
+    if found is None:
+        raise LookupError(f"no person {username!r}")
+    return found
+
+
+async def add_to_care_team(
+    actor: Viewer, client_id: int, username: str, *, at: dt.datetime | None = None
+) -> None:
+    """The file holder adds someone to the care team."""
+    await _holding(actor, client_id)
+    person = await _person(username)
+    moment = at or dt.datetime.now(dt.UTC)
+    async with unit_of_work():
+        await CareTeamMember(client=client_id, person=person["id"], added_at=moment).save()
+        await append(
+            client_id,
+            events.TEAM_JOINED,
+            actor=actor,
+            payload={
+                "name": person["display_name"],
+                "organisation": person["organisation.name"],
+            },
+            occurred_at=moment,
+        )
+
+
+async def record_consent(
+    actor: Viewer, client_id: int, org_code: str, *, given: bool, on: dt.date | None = None
+) -> None:
+    """The file holder records the client's consent to share with one organisation (current row
+    per organisation; the timeline keeps the history)."""
+    await _holding(actor, client_id)
+    org = (
+        await Organisation.select(Organisation.id, Organisation.name)
+        .where(Organisation.code == org_code)
+        .first()
     )
-    return TimelinePage(events, next_cursor, kind)
+    if org is None:
+        raise LookupError(f"no organisation {org_code!r}")
+    day = on or dt.date.today()
+    moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC) if on else None
+    async with unit_of_work():
+        current = [
+            view for view in await consents(actor, client_id) if view.organisation == org["id"]
+        ]
+        if current:
+            await Consent.update(
+                {
+                    Consent.given: given,
+                    Consent.decided_on: day,
+                    Consent.recorded_by: actor.person_id,
+                }
+            ).where((Consent.client == client_id) & (Consent.organisation == org["id"]))
+        else:
+            await Consent(
+                client=client_id,
+                organisation=org["id"],
+                given=given,
+                decided_on=day,
+                recorded_by=actor.person_id,
+            ).save()
+        if given:
+            code = events.CONSENT_GIVEN
+        elif current and current[0].given:
+            code = events.CONSENT_WITHDRAWN
+        else:
+            code = events.CONSENT_REFUSED
+        await append(
+            client_id,
+            code,
+            actor=actor,
+            payload={"organisation": org["name"]},
+            occurred_at=moment,
+        )
 
 
-@dataclass(frozen=True)
-class Activity:
-    client: ClientView
-    event: EventView
-
-
-async def recent_activity(
-    viewer: Viewer, clients: list[ClientView], *, limit: int = 10
-) -> list[Activity]:
-    """The latest readable events on the given (already projected) clients, in one query."""
-    if not clients:
-        return []
-    by_id = {c.id: c for c in clients}
-    rows = (
-        await TimelineEvent.select(TimelineEvent.client, *_EVENT_COLUMNS)
-        .where(TimelineEvent.client.is_in(list(by_id)))
-        .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
-        .limit(limit * 5)
-        .output(load_json=True)
+async def consents(viewer: Viewer, client_id: int) -> list[ConsentView]:
+    """The client's current consent per organisation, as far as the viewer may see it."""
+    scope = visible_to(viewer, Consent)
+    rows = await scope.select(Consent.organisation, Consent.given, Consent.decided_on).where(
+        Consent.client == client_id
     )
-    activity = []
-    for row in rows:
-        client = by_id[row["client"]]
-        event = project_event(viewer, client.relation, row)
-        if event is not None and not event.withheld:
-            activity.append(Activity(client, event))
-        if len(activity) == limit:
-            break
-    return activity
+    return scope.project_all(rows)
+
+
+async def set_ladder_step(
+    actor: Viewer, client_id: int, step: int, reason: str, *, at: dt.datetime | None = None
+) -> None:
+    """The file holder moves the client on the participation ladder, with a reason."""
+    client = await _holding(actor, client_id)
+    if not 1 <= step <= 6:
+        raise ValueError("a ladder step is 1 to 6")
+    async with unit_of_work():
+        await Client.update({Client.ladder_step: step}).where(Client.id == client_id)
+        await append(
+            client_id,
+            events.LADDER_CHANGED,
+            actor=actor,
+            payload={"step_from": client.values.get("ladder_step") or "–", "step_to": step},
+            text=reason,
+            occurred_at=at,
+        )

@@ -1,21 +1,12 @@
-from piccolo.columns import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.accounts.tables import Organisation, Person
+from portal.visibility.scoping import Classified
 
 
-class Client(Table, tablename="client"):
-    """A client file, held by one OCMW. Field sensitivity lives in ``portal.visibility.fields``."""
+class Client(Classified, Table, tablename="client"):
+    """A client file, held by one OCMW. Its fields' classes are in ``clients/visibility.py``."""
 
     id: Serial
     ocmw = ForeignKey(references=Organisation, null=False, index=True)
@@ -35,14 +26,14 @@ class Client(Table, tablename="client"):
     created_at = Timestamptz()
 
 
-class CareTeamMember(Table, tablename="care_team_member"):
+class CareTeamMember(Classified, Table, tablename="care_team_member"):
     id: Serial
     client = ForeignKey(references=Client, null=False, index=True)
     person = ForeignKey(references=Person, null=False, index=True)
     added_at = Timestamptz()
 
 
-class Consent(Table, tablename="consent"):
+class Consent(Classified, Table, tablename="consent"):
     """Whether the client agreed to share their file with one receiving organisation."""
 
     id: Serial
@@ -51,17 +42,3 @@ class Consent(Table, tablename="consent"):
     given = Boolean(default=False)
     decided_on = Date()
     recorded_by = ForeignKey(references=Person, null=True, default=None)
-
-
-class TimelineEvent(Table, tablename="timeline_event"):
-    id: Serial
-    client = ForeignKey(references=Client, null=False)
-    kind = Varchar(length=64)
-    occurred_at = Timestamptz()
-    author = ForeignKey(references=Person, null=True, default=None)
-    author_org = ForeignKey(references=Organisation, null=False)
-    audience = Varchar(length=32)
-    sensitivity = Varchar(length=16)
-    title = Varchar(length=300)
-    body = Text(default="")
-    payload = JSON(default={})

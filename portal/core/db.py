@@ -8,17 +8,21 @@ here at import time (see STACK-NOTES: re-pointing tables at run time misses Picc
 from __future__ import annotations
 
 import contextvars
+import inspect
+import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from portal.settings import DEFAULT_DATABASE_URL
+
+log = logging.getLogger("portal.db")
 
 _query_count: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "portal_query_count", default=None
@@ -106,3 +110,71 @@ def icontains(column: Any, term: str) -> Any:
     """Case-insensitive substring match: ILIKE on PostgreSQL, LIKE (already so) on SQLite."""
     pattern = f"%{term}%"
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
+Effect = Callable[[], Awaitable[None] | None]
+
+
+class NoUnitOfWork(RuntimeError):
+    """A write that must be part of a unit of work was attempted outside one."""
+
+
+class UnitOfWork:
+    """One database transaction and the side effects that may only happen once it has committed."""
+
+    def __init__(self) -> None:
+        self._effects: list[Effect] = []
+
+    def after_commit(self, effect: Effect) -> None:
+        """Run ``effect`` (a function or coroutine function) after a successful commit only."""
+        self._effects.append(effect)
+
+    async def _run_effects(self) -> None:
+        for effect in self._effects:
+            try:
+                result = effect()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("after-commit effect %r failed; the write itself stands", effect)
+
+
+_current_unit: contextvars.ContextVar[UnitOfWork | None] = contextvars.ContextVar(
+    "portal_unit_of_work", default=None
+)
+
+
+def _transaction() -> Any:
+    if isinstance(DB, SQLiteEngine):
+        return DB.transaction(transaction_type=TransactionType.immediate)
+    return DB.transaction()
+
+
+@asynccontextmanager
+async def unit_of_work() -> AsyncIterator[UnitOfWork]:
+    """``async with unit_of_work() as uow:`` runs its writes in one transaction.
+
+    Leaving the block normally commits and then runs the ``after_commit`` effects; an exception
+    rolls everything back and no effect runs. A unit of work opened inside another joins it, so
+    services compose: the outermost block decides.
+    """
+    outer = _current_unit.get()
+    if outer is not None:
+        yield outer
+        return
+    unit = UnitOfWork()
+    token = _current_unit.set(unit)
+    try:
+        async with _transaction():
+            yield unit
+    finally:
+        _current_unit.reset(token)
+    await unit._run_effects()
+
+
+def current_unit_of_work() -> UnitOfWork:
+    """The unit of work this code runs in; writers that must not run alone call this first."""
+    unit = _current_unit.get()
+    if unit is None:
+        raise NoUnitOfWork("this write must run inside `async with unit_of_work()`")
+    return unit

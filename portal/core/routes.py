@@ -1,40 +1,18 @@
-"""Pages that belong to no single domain: home, language choice, health."""
+"""Pages that belong to no domain: the language choice and the health check."""
 
 from __future__ import annotations
 
 import logging
 
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.response import Redirect
 
-from portal.admin.permissions import may_administer
-from portal.clients import services as clients
 from portal.core import db
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import LOCALE_COOKIE, LOCALES
 from portal.core.storage import StorageUnavailable
-from portal.core.templating import render
-from portal.visibility.policy import relations_granting_sight
-from portal.visibility.projection import Viewer
 
 log = logging.getLogger("portal.health")
-
-
-@get("/", name="home")
-async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
-    mine = await clients.my_clients(viewer)
-    activity = await clients.recent_activity(viewer, mine)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "my_clients": mine,
-            "activity": activity,
-            "sees_clients": bool(relations_granting_sight(viewer.roles)),
-            "administers": may_administer(viewer),
-        },
-    )
 
 
 @post("/language", opt={"public": True}, status_code=303)
@@ -75,4 +53,4 @@ async def health(request: Request) -> Response[dict[str, str]]:
     )
 
 
-route_handlers = [home, choose_language, health]
+route_handlers = [choose_language, health]

@@ -25,7 +25,6 @@ from portal.settings import SessionSettings
 
 SCOPE_KEY = "brug_session"
 TOUCH_EVERY = 60
-PENDING_KEY = "pending_logins"
 PENDING_TTL = 600
 MAX_PENDING = 5
 
@@ -35,53 +34,110 @@ def _key(token: str) -> str:
 
 
 @dataclass
+class SessionData:
+    """What the store keeps for one session; the only shape session state has.
+
+    Stored as JSON with short keys (``pid``, ``csrf``, ``created``, ``seen``, ``idt``,
+    ``pending``); ``from_json`` refuses anything else, so a malformed entry is no session.
+    """
+
+    csrf: str
+    created: int
+    seen: int
+    person_id: int | None = None
+    id_token: str | None = None
+    """The provider's ID token, kept for the logout hint."""
+    pending_logins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Provider logins started in this browser, by ``state``, until their callback."""
+
+    @classmethod
+    def fresh(cls, person_id: int | None = None, id_token: str | None = None) -> SessionData:
+        now = int(time.time())
+        return cls(secrets.token_urlsafe(32), now, now, person_id, id_token)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "pid": self.person_id,
+                "csrf": self.csrf,
+                "created": self.created,
+                "seen": self.seen,
+                "idt": self.id_token,
+                "pending": self.pending_logins,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> SessionData | None:
+        try:
+            data = json.loads(raw)
+            person_id = data.get("pid")
+            return cls(
+                csrf=str(data["csrf"]),
+                created=int(data["created"]),
+                seen=int(data["seen"]),
+                person_id=int(person_id) if person_id is not None else None,
+                id_token=data.get("idt"),
+                pending_logins=dict(data.get("pending") or {}),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+@dataclass
 class Session:
-    """One visitor's server-side state: the person logged in, the CSRF token, timestamps."""
+    """One visitor's server-side session: the token in their cookie and the stored data."""
 
     token: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: SessionData | None = None
     dirty: bool = False
     cookie_changed: bool = False
     discarded_token: str | None = None
 
     @property
     def person_id(self) -> int | None:
-        value = self.data.get("pid")
-        return int(value) if value is not None else None
+        return self.data.person_id if self.data else None
+
+    @property
+    def id_token(self) -> str | None:
+        return self.data.id_token if self.data else None
 
     def csrf_token(self) -> str:
         """The CSRF token of this session, starting an anonymous session if there is none."""
-        if not self.token:
-            self._start({})
-        return str(self.data["csrf"])
+        if self.data is None or not self.token:
+            self._start(SessionData.fresh())
+        assert self.data is not None
+        return self.data.csrf
 
     def csrf_matches(self, candidate: str | None) -> bool:
-        expected = self.data.get("csrf")
-        return bool(expected and candidate and hmac.compare_digest(str(expected), candidate))
+        expected = self.data.csrf if self.data else None
+        return bool(expected and candidate and hmac.compare_digest(expected, candidate))
 
-    def login(self, person_id: int, **extra: Any) -> None:
+    def login(self, person_id: int, *, id_token: str | None = None) -> None:
         """Start a new session for ``person_id``; the previous token stops working at once."""
-        self._start({**extra, "pid": person_id})
+        self._start(SessionData.fresh(person_id, id_token))
 
     def remember_pending_login(self, state: str, values: dict[str, str]) -> None:
         """Keep a started provider login until its callback; a few may run in parallel tabs."""
-        if not self.token:
-            self._start({})
+        if self.data is None or not self.token:
+            self._start(SessionData.fresh())
+        assert self.data is not None
         now = int(time.time())
         pending = {
             key: value
-            for key, value in (self.data.get(PENDING_KEY) or {}).items()
+            for key, value in self.data.pending_logins.items()
             if now - value["at"] < PENDING_TTL
         }
         pending[state] = {**values, "at": now}
         newest = sorted(pending, key=lambda key: pending[key]["at"])[-MAX_PENDING:]
-        self.data[PENDING_KEY] = {key: pending[key] for key in newest}
+        self.data.pending_logins = {key: pending[key] for key in newest}
         self.dirty = True
 
     def take_pending_login(self, state: str) -> dict[str, Any] | None:
         """The pending login started with ``state``, removed so that it can be used only once."""
-        pending = self.data.get(PENDING_KEY) or {}
-        values = pending.pop(state, None)
+        if self.data is None:
+            return None
+        values = self.data.pending_logins.pop(state, None)
         if values is None:
             return None
         self.dirty = True
@@ -92,15 +148,14 @@ class Session:
     def logout(self) -> None:
         self.discarded_token = self.token or self.discarded_token
         self.token = None
-        self.data = {}
+        self.data = None
         self.cookie_changed = True
         self.dirty = False
 
-    def _start(self, data: dict[str, Any]) -> None:
+    def _start(self, data: SessionData) -> None:
         self.discarded_token = self.token or self.discarded_token
-        now = int(time.time())
         self.token = secrets.token_urlsafe(32)
-        self.data = {**data, "csrf": secrets.token_urlsafe(32), "created": now, "seen": now}
+        self.data = data
         self.dirty = True
         self.cookie_changed = True
 
@@ -123,27 +178,28 @@ class SessionMiddleware(ASGIMiddleware):
         raw = await self.store.get(_key(token))
         if raw is None:
             return Session()
-        data = json.loads(raw)
+        data = SessionData.from_json(raw)
         now = time.time()
         if (
-            now - data.get("created", 0) > self.settings.absolute_timeout
-            or now - data.get("seen", 0) > self.settings.idle_timeout
+            data is None
+            or now - data.created > self.settings.absolute_timeout
+            or now - data.seen > self.settings.idle_timeout
         ):
             await self.store.delete(_key(token))
             return Session(cookie_changed=True)
         session = Session(token=token, data=data)
-        if now - data["seen"] > TOUCH_EVERY:
-            data["seen"] = int(now)
+        if now - data.seen > TOUCH_EVERY:
+            data.seen = int(now)
             session.dirty = True
         return session
 
     async def _save(self, session: Session) -> None:
         if session.discarded_token and session.discarded_token != session.token:
             await self.store.delete(_key(session.discarded_token))
-        if session.token and session.dirty:
-            remaining = self.settings.absolute_timeout - (time.time() - session.data["created"])
+        if session.token and session.data is not None and session.dirty:
+            remaining = self.settings.absolute_timeout - (time.time() - session.data.created)
             ttl = max(1, int(min(self.settings.idle_timeout, remaining)))
-            await self.store.set(_key(session.token), json.dumps(session.data), expires_in=ttl)
+            await self.store.set(_key(session.token), session.data.to_json(), expires_in=ttl)
 
     def _cookie(self, session: Session) -> Cookie:
         return Cookie(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +13,7 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 
 from portal.core import i18n
-from portal.core.navigation import navigation_for
 from portal.core.sessions import SCOPE_KEY, session_of
-from portal.visibility import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 LOCAL_TIME = ZoneInfo("Europe/Brussels")
@@ -27,7 +26,13 @@ def local_time(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL_TIME)
 
 
-def make_environment(*, auto_reload: bool = True) -> Environment:
+ContextCheck = Callable[[Any], None]
+Navigation = Callable[[Any, str], list[Any]]
+
+
+def make_environment(
+    *, auto_reload: bool = True, globals_: dict[str, Any] | None = None
+) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
@@ -41,7 +46,7 @@ def make_environment(*, auto_reload: bool = True) -> Environment:
         i18n.gettext_, i18n.ngettext_, newstyle=True
     )
     env.globals["current_locale"] = i18n.current_locale
-    env.globals["labels"] = labels
+    env.globals.update(globals_ or {})
     env.filters["local"] = local_time
     return env
 
@@ -59,9 +64,16 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    """Render ``template``; an htmx request gets ``fragment`` instead when one is given."""
+    """Render ``template``; an htmx request gets ``fragment`` instead when one is given.
+
+    Where the app installed a context check (development and tests), the handler's values are
+    checked first: a raw row or table object never reaches a template.
+    """
     env: Environment = request.app.state.jinja
     name = fragment if fragment and is_htmx(request) else template
+    check: ContextCheck | None = request.app.state.get("context_check")
+    if check is not None and context:
+        check(context)
     values = {**base_context(request), **(context or {})}
     body = env.get_template(name).render(values)
     return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=headers or {})
@@ -74,6 +86,6 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "viewer": viewer,
         "csrf_token": session.csrf_token() if session is not None else "",
-        "navigation": navigation_for(viewer, request.url.path),
+        "navigation": request.app.state.navigation(viewer, request.url.path),
         "development": not request.app.state.settings.is_production,
     }

@@ -1,10 +1,15 @@
-"""The sensitivity class of every client field, and how a masked value is written."""
+"""What a column of a classified table is: a sensitivity class, or a structural part of the record.
+
+Every column of every classified table is declared (a contract test fails on an undeclared one), so
+a new column cannot slip onto a page without a decision about who may see it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from portal.visibility.policy import Sensitivity
@@ -12,48 +17,44 @@ from portal.visibility.policy import Sensitivity
 BULLETS = "••••••"
 
 
-def _mask_national_number(value: Any) -> str:
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    return f"••••••-•••.{digits[-2:]}" if len(digits) >= 2 else BULLETS
+class Structural(StrEnum):
+    """Columns that are not content of their own."""
+
+    key = "key"
+    """Ids and foreign keys that tie records together; never shown as content."""
+    policy = "policy"
+    """Read by the policy itself: audience, class, author organisation, a placeholder's date."""
+    row = "row"
+    """Content whose class is the one the row's own ``sensitivity`` column names."""
 
 
-def _mask_birth_date(value: Any) -> str:
-    return f"••-••-{value.year}" if isinstance(value, dt.date) else BULLETS
+FieldClass = Sensitivity | Structural
 
 
-def _mask_any(_value: Any) -> str:
+def mask_any(_value: Any) -> str:
     return BULLETS
+
+
+def mask_birth_date(value: Any) -> str:
+    """A masked birth date shows at most the year."""
+    return f"••-••-{value.year}" if isinstance(value, dt.date) else BULLETS
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    sensitivity: Sensitivity
-    mask: Callable[[Any], str] = _mask_any
+    cls: FieldClass
+    mask: Callable[[Any], str] = mask_any
+
+    @property
+    def sensitivity(self) -> Sensitivity | None:
+        return self.cls if isinstance(self.cls, Sensitivity) else None
 
 
-CLIENT_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("first_name", Sensitivity.basic),
-    FieldSpec("last_name", Sensitivity.basic),
-    FieldSpec("language", Sensitivity.basic),
-    FieldSpec("municipality", Sensitivity.basic),
-    FieldSpec("phone", Sensitivity.basic),
-    FieldSpec("national_number", Sensitivity.identity, _mask_national_number),
-    FieldSpec("birth_date", Sensitivity.identity, _mask_birth_date),
-    FieldSpec("address", Sensitivity.identity),
-    FieldSpec("ladder_step", Sensitivity.trajectory),
-    FieldSpec("status", Sensitivity.trajectory),
-    FieldSpec("social_report", Sensitivity.social),
-    FieldSpec("finances", Sensitivity.social),
-    FieldSpec("health_notes", Sensitivity.health),
-)
-
-CLIENT_FIELD_NAMES = tuple(spec.name for spec in CLIENT_FIELDS)
-
-
-def field_groups() -> list[tuple[Sensitivity, tuple[str, ...]]]:
-    """Client fields by sensitivity class, in the order the class is declared."""
+def field_groups(fields: tuple[FieldSpec, ...]) -> list[tuple[Sensitivity, tuple[str, ...]]]:
+    """Content fields by sensitivity class, in the order the classes are declared."""
     return [
-        (cls, tuple(spec.name for spec in CLIENT_FIELDS if spec.sensitivity is cls))
+        (cls, tuple(spec.name for spec in fields if spec.cls is cls))
         for cls in Sensitivity
+        if any(spec.cls is cls for spec in fields)
     ]

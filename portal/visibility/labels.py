@@ -16,6 +16,7 @@ RELATION_LABELS = {
     Relation.care_team: N_("care team"),
     Relation.same_org: N_("same organisation"),
     Relation.partner_org: N_("partner organisation (with consent)"),
+    Relation.author_org: N_("organisation that wrote it"),
     Relation.none: N_("no relation"),
 }
 
@@ -45,6 +46,7 @@ SENSITIVITY_EXAMPLES = {
 
 ACCESS_LABELS = {
     Access.shown: N_("shown"),
+    Access.aggregate: N_("figures only"),
     Access.masked: N_("masked"),
     Access.hidden: N_("hidden"),
 }
@@ -53,20 +55,5 @@ AUDIENCE_LABELS = {
     Audience.care_team: N_("care team"),
     Audience.own_org: N_("own organisation"),
     Audience.file_holder_only: N_("file holder only"),
-}
-
-FIELD_LABELS = {
-    "first_name": N_("First name"),
-    "last_name": N_("Last name"),
-    "language": N_("Language"),
-    "municipality": N_("Municipality"),
-    "phone": N_("Phone"),
-    "national_number": N_("National number"),
-    "birth_date": N_("Birth date"),
-    "address": N_("Address"),
-    "ladder_step": N_("Participation ladder step"),
-    "status": N_("Status"),
-    "social_report": N_("Social report"),
-    "finances": N_("Finances"),
-    "health_notes": N_("Health"),
+    Audience.addressed_org: N_("the organisation it is addressed to"),
 }

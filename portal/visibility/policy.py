@@ -1,12 +1,13 @@
-"""The visibility policy: for each (role, relation to the client, sensitivity class), what is seen.
+"""The visibility policy: for each (role, relation to the record, sensitivity class), what is seen.
 
 This table is the single source of truth. Pages, fragments, exports, JSON and logs only ever see
-values that went through ``portal.visibility.projection``, which reads this table. The
-"who sees what" page renders ``POLICY`` itself, so the documentation cannot drift from the code.
+values that went through a record policy (``portal.visibility.records``), which reads this table.
+The "who sees what" page renders ``POLICY`` itself, so the documentation cannot drift from the code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 
 
@@ -19,10 +20,15 @@ class Role(StrEnum):
 
 
 class Relation(StrEnum):
+    """How a viewer stands to a record: to its client, or, for a record without a client, to the
+    partnership it belongs to (``same_org`` for the OCMW that handles it, ``author_org`` for the
+    organisation that wrote it, ``partner_org`` for the other organisations of the partnership)."""
+
     file_holder = "file_holder"
     care_team = "care_team"
     same_org = "same_org"
     partner_org = "partner_org"
+    author_org = "author_org"
     none = "none"
 
 
@@ -35,20 +41,27 @@ class Sensitivity(StrEnum):
 
 
 class Access(IntEnum):
-    """Ordered so that the most generous of several roles wins (``max``)."""
+    """Ordered so that the most generous of several roles wins (``max``).
+
+    ``aggregate`` means "counted in figures, never shown as a row": a value at this level only ever
+    reaches a page as part of a suppressed count (``portal.visibility.aggregates``).
+    """
 
     hidden = 0
-    masked = 1
-    shown = 2
+    aggregate = 1
+    masked = 2
+    shown = 3
 
 
 class Audience(StrEnum):
     care_team = "care_team"
     own_org = "own_org"
     file_holder_only = "file_holder_only"
+    addressed_org = "addressed_org"
+    """The author's organisation and the one organisation (a VDAB team) the record is sent to."""
 
 
-H, M, S = Access.hidden, Access.masked, Access.shown
+H, A, M, S = Access.hidden, Access.aggregate, Access.masked, Access.shown
 _CLASSES = tuple(Sensitivity)
 
 
@@ -57,6 +70,9 @@ def _row(*accesses: Access) -> dict[Sensitivity, Access]:
 
 
 NOTHING = _row(H, H, H, H, H)
+FIGURES = _row(A, H, A, H, H)
+"""Coordinators count clients and their trajectories for the evaluation; identity, social and
+health data are never counted."""
 
 #                                         basic identity trajectory social health
 POLICY: dict[tuple[Role, Relation], dict[Sensitivity, Access]] = {
@@ -67,20 +83,27 @@ POLICY: dict[tuple[Role, Relation], dict[Sensitivity, Access]] = {
     (Role.mediator, Relation.care_team): _row(S, S, S, H, H),
     (Role.mediator, Relation.partner_org): _row(S, M, S, H, H),
     (Role.mediator, Relation.same_org): NOTHING,
+    (Role.mediator, Relation.author_org): _row(S, H, H, H, H),
     (Role.toeleider, Relation.care_team): _row(S, M, S, H, H),
     (Role.toeleider, Relation.partner_org): NOTHING,
     (Role.toeleider, Relation.same_org): NOTHING,
+    (Role.toeleider, Relation.author_org): _row(S, H, H, H, H),
     (Role.coordinator, Relation.care_team): NOTHING,
-    (Role.coordinator, Relation.same_org): NOTHING,
-    (Role.coordinator, Relation.partner_org): NOTHING,
+    (Role.coordinator, Relation.same_org): _row(S, H, A, H, H),
+    (Role.coordinator, Relation.partner_org): FIGURES,
+    (Role.coordinator, Relation.author_org): FIGURES,
     (Role.admin, Relation.care_team): NOTHING,
     (Role.admin, Relation.same_org): NOTHING,
     (Role.admin, Relation.partner_org): NOTHING,
 }
-"""Pairs not listed (including every ``Relation.none``) see nothing."""
+"""Pairs not listed (including every ``Relation.none``) see nothing.
+
+The OCMW coordinator (team lead) sees the basic fields of their own OCMW's clients, enough to manage
+the team (assign file holders, read access logs, hand out signals); a partner coordinator sees
+figures only."""
 
 
-def access(roles: frozenset[Role], relation: Relation, sensitivity: Sensitivity) -> Access:
+def access(roles: Iterable[Role], relation: Relation, sensitivity: Sensitivity) -> Access:
     """What a person holding ``roles`` sees of one class; several roles give the most generous."""
     if relation is Relation.none:
         return Access.hidden
@@ -90,23 +113,40 @@ def access(roles: frozenset[Role], relation: Relation, sensitivity: Sensitivity)
     )
 
 
-def sees_client(roles: frozenset[Role], relation: Relation) -> bool:
-    """A client exists for a person only when its basic fields are shown to them; otherwise 404."""
+def sees_record(roles: Iterable[Role], relation: Relation) -> bool:
+    """A record (a client, or one without a client) exists for a person only when its basic fields
+    are shown to them; otherwise it answers 404."""
     return access(roles, relation, Sensitivity.basic) is Access.shown
 
 
-def relations_granting_sight(roles: frozenset[Role]) -> frozenset[Relation]:
-    return frozenset(rel for rel in Relation if sees_client(roles, rel))
+def relations_granting_sight(roles: Iterable[Role]) -> frozenset[Relation]:
+    roles = tuple(roles)
+    return frozenset(rel for rel in Relation if sees_record(roles, rel))
 
 
-def may_read_audience(relation: Relation, audience: Audience, *, same_org_as_author: bool) -> bool:
-    """Whether an event's audience admits the viewer (before its sensitivity class is applied)."""
+def shown_classes(roles: Iterable[Role], relation: Relation) -> frozenset[Sensitivity]:
+    roles = tuple(roles)
+    return frozenset(cls for cls in Sensitivity if access(roles, relation, cls) is Access.shown)
+
+
+def may_read_audience(
+    relation: Relation,
+    audience: Audience,
+    *,
+    same_org_as_author: bool,
+    addressed_to_viewer_org: bool = False,
+) -> bool:
+    """Whether a record's audience admits the viewer (before its sensitivity class is applied)."""
+    if relation is Relation.none:
+        return False
     if relation is Relation.file_holder:
         return audience is not Audience.own_org or same_org_as_author
     if audience is Audience.care_team:
         return relation is Relation.care_team
     if audience is Audience.own_org:
         return same_org_as_author and relation in (Relation.care_team, Relation.same_org)
+    if audience is Audience.addressed_org:
+        return same_org_as_author or addressed_to_viewer_org
     return False
 
 

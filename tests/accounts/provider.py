@@ -29,8 +29,8 @@ from authlib.deprecate import AuthlibDeprecationWarning
 from joserfc.jwk import KeySet, RSAKey
 
 from portal.app import create_app
+from portal.testing.processes import free_port
 from tests.conftest import make_settings
-from tests.e2e.portal_process import free_port
 
 with warnings.catch_warnings():
     warnings.filterwarnings(

@@ -23,7 +23,7 @@ from tests.accounts.provider import (
     with_query,
 )
 from tests.conftest import csrf_from
-from tests.factories import make_org
+from tests.support.factories import make_org
 
 ZOTTEGEM = {"org": "ocmw-zottegem"}
 
@@ -485,7 +485,7 @@ async def test_portal_check_reaches_the_provider(tmp_path: Path, idp: Provider) 
 
 async def test_admins_see_how_the_provider_decides_roles(tmp_path: Path, idp: Provider) -> None:
     from tests.conftest import login
-    from tests.factories import make_person
+    from tests.support.factories import make_person
 
     org = await make_org("ocmw-zottegem", "ocmw", "OCMW Zottegem")
     await make_person("admin", org, "admin")

@@ -20,7 +20,7 @@ from tests.accounts.provider import (
     query_of,
     with_query,
 )
-from tests.factories import make_org
+from tests.support.factories import make_org
 
 pytestmark = pytest.mark.slow  # starts a Node process
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.accounts.services import load_viewer
 from portal.accounts.tables import Organisation
 from portal.visibility.policy import Role
-from tests.factories import make_org, make_person
+from tests.support.factories import make_org, make_person
 
 
 async def test_roles_that_do_not_fit_the_organisation_kind_count_for_nothing() -> None:

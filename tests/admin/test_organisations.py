@@ -9,7 +9,13 @@ from markupsafe import escape
 from portal.accounts.tables import Organisation
 from tests.admin.conftest import field_error_is_tied, post_form, shown
 from tests.conftest import login
-from tests.factories import make_client, make_org, make_partnership, make_person, set_consent
+from tests.support.factories import (
+    make_client,
+    make_org,
+    make_partnership,
+    make_person,
+    set_consent,
+)
 
 
 async def _admin(http: httpx.AsyncClient) -> tuple[str, int]:

@@ -8,7 +8,7 @@ import pytest
 from portal.accounts.tables import Partnership
 from tests.admin.conftest import field_error_is_tied, post_form, shown
 from tests.conftest import login
-from tests.factories import make_org, make_partnership, make_person
+from tests.support.factories import make_org, make_partnership, make_person
 
 
 async def _orgs() -> dict[str, int]:

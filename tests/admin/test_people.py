@@ -12,7 +12,7 @@ from litestar import Litestar
 from portal.accounts.tables import Person
 from tests.admin.conftest import post_form, shown
 from tests.conftest import csrf_from, login
-from tests.factories import make_org, make_person
+from tests.support.factories import make_org, make_person
 
 
 @pytest.fixture

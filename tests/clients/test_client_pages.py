@@ -5,11 +5,12 @@ import re
 import httpx
 import pytest
 
-from portal.clients.services import CLIENT_PAGE_SIZE, TIMELINE_PAGE_SIZE
-from portal.clients.tables import Client
+from portal.clients.events import LADDER_CHANGED
+from portal.clients.services import CLIENT_PAGE_SIZE
 from portal.core.db import count_queries
+from portal.timeline.services import TIMELINE_PAGE_SIZE
 from tests.conftest import login
-from tests.factories import (
+from tests.support.factories import (
     NOW,
     add_event,
     add_events,
@@ -104,22 +105,26 @@ async def test_load_more_without_javascript_renders_the_whole_page(
 
 async def test_filter_by_kind(client: httpx.AsyncClient) -> None:
     client_id, worker = await _one_client_world(3)
-    client_row = await Client.select(Client.ocmw).where(Client.id == client_id).first()
+    ocmw = await make_org("ocmw-f", "ocmw")
     await add_event(
         client_id,
         author=worker,
-        author_org=client_row["ocmw"],
-        kind="intake",
-        title="Intake done",
+        author_org=ocmw,
+        kind=LADDER_CHANGED,
+        payload={"step_from": 2, "step_to": 3},
+        text="Started volunteering",
         occurred_at=NOW,
     )
     await login(client, "sw.q")
-    filtered = await client.get(f"/clients/{client_id}/timeline?kind=intake", headers=HTMX)
-    assert "Intake done" in filtered.text
+    filtered = await client.get(
+        f"/clients/{client_id}/timeline?kind={LADDER_CHANGED}", headers=HTMX
+    )
+    assert "Started volunteering" in filtered.text
+    assert "Participatieladder: trede 2 → 3" in filtered.text
     assert not EVENT_TITLES.findall(filtered.text)
     unknown = await client.get(f"/clients/{client_id}?kind=nonsense")
     assert unknown.status_code == 200
-    assert "Intake done" in unknown.text
+    assert "Started volunteering" in unknown.text
 
 
 async def test_search_and_pagination(client: httpx.AsyncClient) -> None:
@@ -158,15 +163,20 @@ def _main(html: str) -> str:
 
 async def test_opening_a_file_writes_the_access_log(client: httpx.AsyncClient) -> None:
     from portal.audit.tables import AccessLogEntry
+    from portal.visibility.scoping import unscoped
 
     world = await build_world()
     await login(client, "toeleider")
     await client.get(f"/clients/{world.clients['X']}")
-    entries = await AccessLogEntry.select().where(AccessLogEntry.client_id == world.clients["X"])
+    with unscoped("test: the access log as written"):
+        entries = await AccessLogEntry.select().where(
+            AccessLogEntry.client_id == world.clients["X"]
+        )
     assert [(e["person"], e["action"], e["revealed"]) for e in entries] == [
         (world.people["toeleider"], "client.opened", "")
     ]
     await login(client, "sw.a")
     await client.get(f"/clients/{world.clients['X']}")
-    entries = await AccessLogEntry.select().where(AccessLogEntry.person == world.people["sw.a"])
+    with unscoped("test: the access log as written"):
+        entries = await AccessLogEntry.select().where(AccessLogEntry.person == world.people["sw.a"])
     assert entries[0]["revealed"] == "health,identity,social"

@@ -8,7 +8,7 @@ import pytest
 
 from portal.core.i18n import LOCALE_DIR
 from tests.conftest import login
-from tests.factories import build_world
+from tests.support.factories import build_world
 
 
 async def test_health_reports_database_and_documents(client: httpx.AsyncClient, app) -> None:

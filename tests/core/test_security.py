@@ -12,7 +12,7 @@ import pytest
 from portal.app import create_app
 from tests.conftest import csrf_from, login, make_settings, running
 from tests.e2e.portal_process import free_port
-from tests.factories import build_world
+from tests.support.factories import build_world
 
 COOKIE = "brug_session"
 

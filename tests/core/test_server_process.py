@@ -7,6 +7,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,15 +17,17 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import csrf_from
-from tests.e2e.portal_process import (
+from portal.testing.processes import (
     PORTAL,
+    ROOT,
     PortalServer,
+    development_env,
     free_port,
-    portal_env,
+    run_command,
     run_portal,
     run_portal_ok,
 )
+from tests.conftest import csrf_from
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +39,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database (``portal.sqlite3``) in a folder of its own."""
     folder = tmp_path_factory.mktemp("served")
-    run_portal_ok(portal_env(folder), "migrate")
+    run_portal_ok(development_env(folder), "migrate")
     return folder
 
 
@@ -59,7 +62,7 @@ def test_serve_finishes_the_request_in_flight_and_exits_0(
     sent only once the request is in the app, and the lock is released only once uvicorn is
     waiting for open connections during its shutdown.
     """
-    server = PortalServer(portal_env(migrated), free_port(), "--log-level", "trace").start()
+    server = PortalServer(development_env(migrated), free_port(), "--log-level", "trace").start()
     try:
         server.wait_until_healthy()
         lock = sqlite3.connect(_database_file(migrated), isolation_level=None)
@@ -126,7 +129,7 @@ def test_check_names_the_bad_variable_in_one_line(
     tmp_path: Path, overrides: dict[str, str], variable: str
 ) -> None:
     (tmp_path / "var" / "documents").mkdir(parents=True)
-    result = run_portal(portal_env(tmp_path, **overrides), "check")
+    result = run_portal(development_env(tmp_path, **overrides), "check")
     assert result.returncode != 0
     lines = result.stderr.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
@@ -135,12 +138,12 @@ def test_check_names_the_bad_variable_in_one_line(
 
 def test_check_passes_on_a_good_sqlite_configuration(migrated: Path) -> None:
     (migrated / "var" / "documents").mkdir(parents=True, exist_ok=True)
-    result = run_portal(portal_env(migrated), "check")
+    result = run_portal(development_env(migrated), "check")
     assert result.returncode == 0, result.stderr
 
 
 def test_add_organisation_bootstraps_a_new_installation(migrated: Path) -> None:
-    env = portal_env(migrated)
+    env = development_env(migrated)
     added = run_portal(env, "add-organisation", "ocmw-aalst", "ocmw", "OCMW Aalst")
     assert added.returncode == 0, added.stderr
     assert "ocmw-aalst" in added.stdout
@@ -153,15 +156,12 @@ def test_add_organisation_bootstraps_a_new_installation(migrated: Path) -> None:
 
 
 def test_serve_in_production_without_secret_key_refuses_to_start(tmp_path: Path) -> None:
-    env = portal_env(tmp_path, PORTAL_ENV="production", PORTAL_BASE_URL="https://brug.example.be")
-    result = subprocess.run(
+    env = development_env(tmp_path, PORTAL_ENV="production", PORTAL_BASE_URL="https://brug.example.be")
+    result = run_command(
         [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(free_port())],
-        env=env,
+        env,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
     assert result.returncode != 0
     lines = result.stderr.splitlines()
@@ -188,7 +188,7 @@ def _add_person(env: dict[str, str], username: str, display_name: str) -> None:
     """One organisation and one social worker in the served database, via the test factories."""
     script = (
         "import asyncio\n"
-        "from tests.factories import make_org, make_person\n"
+        "from tests.support.factories import make_org, make_person\n"
         "from portal.accounts.tables import Person\n"
         "async def main():\n"
         "    org = await make_org('ocmw-redis', 'ocmw', 'OCMW Redis')\n"
@@ -197,16 +197,7 @@ def _add_person(env: dict[str, str], username: str, display_name: str) -> None:
         ".where(Person.id == person)\n"
         "asyncio.run(main())\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-c", script],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_command([sys.executable, "-c", script], env, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
@@ -214,13 +205,13 @@ def test_a_session_started_on_one_process_works_on_another_through_redis(
     tmp_path: Path, redis_db15: redis.Redis
 ) -> None:
     database = f"sqlite:///{tmp_path}/shared.sqlite3"
-    first_env = portal_env(tmp_path / "one", PORTAL_DATABASE_URL=database)
+    first_env = development_env(tmp_path / "one", PORTAL_DATABASE_URL=database)
     run_portal_ok(first_env, "migrate")
     _add_person(first_env, "sw.redis", "Roos Redisdottir")
     # Separate var folders: a session can only cross over through Redis, not a shared file store.
     first, second = free_port(), free_port()
     envs = [
-        portal_env(
+        development_env(
             tmp_path / name,
             PORTAL_DATABASE_URL=database,
             PORTAL_REDIS_URL=REDIS_URL,

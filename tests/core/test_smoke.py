@@ -1,5 +1,5 @@
 from tests.conftest import login
-from tests.factories import build_world
+from tests.support.factories import build_world
 
 
 async def test_pages_render_for_file_holder(client):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
-from tests.e2e.portal_process import PortalServer, free_port, portal_env, run_portal_ok
+from portal.testing.processes import PortalServer, development_env, free_port, run_portal_ok
+
 
 CHROMIUM = "/usr/bin/chromium"
 LOCALE = "nl-BE"  # a Flemish browser; Playwright's default (en-US) would get the English pages
@@ -45,7 +46,7 @@ def served_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPo
     folder = tmp_path_factory.mktemp("e2e")
     port = free_port()
     database = folder / "e2e.sqlite3"
-    env = portal_env(
+    env = development_env(
         folder,
         PORTAL_DATABASE_URL=f"sqlite:///{database}",
         PORTAL_VAR_DIR=str(folder / "var"),

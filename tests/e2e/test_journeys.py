@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from portal.clients.labels import FIELD_LABELS
 from portal.core.i18n import translations
-from portal.visibility.labels import FIELD_LABELS
 from tests.e2e.conftest import LOCALE, OpenTab, ServedPortal, Tab
 
 pytestmark = pytest.mark.e2e
@@ -143,13 +143,13 @@ async def test_social_worker_logs_in_searches_and_reads_a_client(open_tab: OpenT
 
     # The kind filter shows only that kind, without a page load.
     kinds = page.locator("#timeline-list > li.event .kind")
-    note = ((await page.locator('#kind option[value="note"]').text_content()) or "").strip()
+    note = ((await page.locator('#kind option[value="note.added"]').text_content()) or "").strip()
     shown_kinds = [text.strip() for text in await kinds.all_text_contents()]
     notes = shown_kinds.count(note)
     assert 0 < notes < len(shown_kinds), "Amina's first screen should hold notes and more"
     url = page.url
     await mark_page(page)
-    await page.locator("#kind").select_option("note")
+    await page.locator("#kind").select_option("note.added")
     not_a_note = kinds.filter(has_not_text=re.compile(rf"^\s*{re.escape(note)}\s*$"))
     await expect(not_a_note).to_have_count(0)
     await expect(kinds.first).to_be_visible()

@@ -14,20 +14,27 @@ from portal.visibility.policy import (
     Sensitivity,
     access,
     may_read_audience,
-    sees_client,
+    sees_record,
 )
-from portal.visibility.projection import RelationFacts, Viewer, relation_of
 
-S, M, H = Access.shown, Access.masked, Access.hidden
+S, M, A, H = Access.shown, Access.masked, Access.aggregate, Access.hidden
 CLASSES = list(Sensitivity)
 
 # DESIGN.md §4, written out independently of the policy module; pairs not listed see nothing.
+# Coordinators: the OCMW team lead sees basic fields of their own OCMW's clients and counts the
+# trajectories; a partner coordinator counts only (figures, never rows). Records without a client
+# (structural signals) are read by the organisation that wrote them.
 EXPECTED: dict[tuple[Role, Relation], tuple[Access, ...]] = {
     (Role.social_worker, Relation.file_holder): (S, S, S, S, S),
     (Role.social_worker, Relation.care_team): (S, S, S, H, H),
     (Role.mediator, Relation.care_team): (S, S, S, H, H),
     (Role.mediator, Relation.partner_org): (S, M, S, H, H),
+    (Role.mediator, Relation.author_org): (S, H, H, H, H),
     (Role.toeleider, Relation.care_team): (S, M, S, H, H),
+    (Role.toeleider, Relation.author_org): (S, H, H, H, H),
+    (Role.coordinator, Relation.same_org): (S, H, A, H, H),
+    (Role.coordinator, Relation.partner_org): (A, H, A, H, H),
+    (Role.coordinator, Relation.author_org): (A, H, A, H, H),
 }
 
 
@@ -41,13 +48,18 @@ def test_every_cell_of_the_matrix(role: Role, relation: Relation, cls: Sensitivi
 
 @pytest.mark.parametrize("role", list(Role))
 def test_no_relation_sees_nothing(role: Role) -> None:
-    assert not sees_client(frozenset({role}), Relation.none)
+    assert not sees_record(frozenset({role}), Relation.none)
 
 
-@pytest.mark.parametrize("role", [Role.coordinator, Role.admin])
 @pytest.mark.parametrize("relation", list(Relation))
-def test_coordinators_and_admins_never_see_client_content(role: Role, relation: Relation) -> None:
-    assert all(access(frozenset({role}), relation, cls) is H for cls in Sensitivity)
+def test_admins_never_see_client_content(relation: Relation) -> None:
+    assert all(access(frozenset({Role.admin}), relation, cls) is H for cls in Sensitivity)
+
+
+@pytest.mark.parametrize("relation", list(Relation))
+def test_coordinators_never_see_identity_social_or_health(relation: Relation) -> None:
+    for cls in (Sensitivity.identity, Sensitivity.social, Sensitivity.health):
+        assert access(frozenset({Role.coordinator}), relation, cls) is H
 
 
 def test_several_roles_get_the_most_generous() -> None:
@@ -55,44 +67,6 @@ def test_several_roles_get_the_most_generous() -> None:
     assert access(roles, Relation.care_team, Sensitivity.identity) is S
     assert access(roles, Relation.care_team, Sensitivity.social) is H
     assert access(frozenset(), Relation.care_team, Sensitivity.basic) is H
-
-
-def _viewer(org_id: int, *roles: Role) -> Viewer:
-    return Viewer(1, "u", "U", org_id, "Org", "ocmw", frozenset(roles))
-
-
-OCMW, PARTNER = 10, 20
-
-
-def _facts(*, team: bool = False, consent: bool = False, partnered: bool = False) -> RelationFacts:
-    return RelationFacts(
-        client_ocmw_id=OCMW,
-        in_care_team=team,
-        consent_for_viewer_org=consent,
-        partnered_with_ocmw=partnered,
-    )
-
-
-@pytest.mark.parametrize(
-    ("viewer", "facts", "expected"),
-    [
-        (_viewer(OCMW, Role.social_worker), _facts(), Relation.file_holder),
-        (_viewer(OCMW, Role.coordinator), _facts(), Relation.same_org),
-        (_viewer(OCMW, Role.coordinator), _facts(team=True), Relation.care_team),
-        (_viewer(PARTNER, Role.toeleider), _facts(team=True, consent=True), Relation.care_team),
-        (_viewer(PARTNER, Role.toeleider), _facts(team=True, consent=False), Relation.none),
-        (
-            _viewer(PARTNER, Role.mediator),
-            _facts(consent=True, partnered=True),
-            Relation.partner_org,
-        ),
-        (_viewer(PARTNER, Role.mediator), _facts(consent=False, partnered=True), Relation.none),
-        (_viewer(PARTNER, Role.mediator), _facts(consent=True, partnered=False), Relation.none),
-        (_viewer(PARTNER, Role.social_worker), _facts(consent=True), Relation.none),
-    ],
-)
-def test_relation_follows_organisation_team_and_consent(viewer, facts, expected) -> None:
-    assert relation_of(viewer, facts) is expected
 
 
 @pytest.mark.parametrize(
@@ -110,7 +84,27 @@ def test_relation_follows_organisation_team_and_consent(viewer, facts, expected)
         (Relation.partner_org, Audience.own_org, True, False),
         (Relation.same_org, Audience.own_org, True, True),
         (Relation.none, Audience.care_team, True, False),
+        (Relation.file_holder, Audience.addressed_org, False, True),
+        (Relation.partner_org, Audience.addressed_org, True, True),
+        (Relation.partner_org, Audience.addressed_org, False, False),
+        (Relation.none, Audience.addressed_org, True, False),
     ],
 )
 def test_audiences(relation, audience, same_org, expected) -> None:
     assert may_read_audience(relation, audience, same_org_as_author=same_org) is expected
+
+
+@pytest.mark.parametrize(
+    ("relation", "expected"),
+    [
+        (Relation.partner_org, True),
+        (Relation.care_team, True),
+        (Relation.same_org, True),
+        (Relation.none, False),
+    ],
+)
+def test_a_record_addressed_to_the_viewers_organisation(relation, expected) -> None:
+    admitted = may_read_audience(
+        relation, Audience.addressed_org, same_org_as_author=False, addressed_to_viewer_org=True
+    )
+    assert admitted is expected

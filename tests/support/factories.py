@@ -1,4 +1,9 @@
-"""Test factories: rows with sensible defaults, and a small world with a secret in every class."""
+"""Test factories: rows with sensible defaults, and a small world with a secret in every class.
+
+Organisations, people, clients, care teams and consent are plain rows (tests need states no single
+service makes, such as a care-team member without consent); timeline events go through
+``timeline.append``, the only writer of events.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.accounts.tables import Organisation, Partnership, Person
-from portal.clients.events import KINDS
-from portal.clients.tables import CareTeamMember, Client, Consent, TimelineEvent
-from portal.visibility.fields import CLIENT_FIELDS
+from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.clients.visibility import CLIENT_FIELDS
+from portal.core.db import unit_of_work
+from portal.timeline.events import NOTE
+from portal.timeline.services import append
 from portal.visibility.policy import Audience, Sensitivity
 
 _seq = itertools.count(1)
@@ -78,53 +85,50 @@ async def set_consent(client_id: int, org_id: int, given: bool) -> None:
     await Consent(client=client_id, organisation=org_id, given=given, decided_on=NOW.date()).save()
 
 
+@dataclass(frozen=True)
+class Author:
+    person_id: int
+    org_id: int
+
+
 async def add_event(
     client_id: int,
     *,
-    author: int | None,
+    author: int,
     author_org: int,
     audience: Audience = Audience.care_team,
     sensitivity: Sensitivity | None = None,
-    kind: str = "note",
-    title: str = "event",
-    body: str = "",
+    kind: str = NOTE,
+    subject: str = "event",
+    text: str = "",
+    payload: dict[str, Any] | None = None,
     occurred_at: dt.datetime | None = None,
 ) -> int:
-    row = TimelineEvent(
-        client=client_id,
-        kind=kind,
-        occurred_at=occurred_at or NOW,
-        author=author,
-        author_org=author_org,
-        audience=audience.value,
-        sensitivity=(sensitivity or KINDS[kind].sensitivity).value,
-        title=title,
-        body=body,
-        payload={},
-    )
-    await row.save()
-    return int(row.id)
+    async with unit_of_work():
+        return await append(
+            client_id,
+            kind,
+            actor=Author(author, author_org),
+            audience=audience,
+            sensitivity=sensitivity,
+            payload={"subject": subject, **(payload or {})},
+            text=text,
+            occurred_at=occurred_at or NOW,
+        )
 
 
 async def add_events(client_id: int, count: int, *, author: int, author_org: int) -> None:
-    """``count`` plain care-team notes, one minute apart, inserted in batches."""
-    rows = [
-        TimelineEvent(
-            client=client_id,
-            kind="note",
-            occurred_at=NOW - dt.timedelta(minutes=i),
-            author=author,
-            author_org=author_org,
-            audience=Audience.care_team.value,
-            sensitivity=Sensitivity.trajectory.value,
-            title=f"note {i}",
-            body="",
-            payload={},
-        )
-        for i in range(count)
-    ]
-    for start in range(0, len(rows), 500):
-        await TimelineEvent.insert(*rows[start : start + 500])
+    """``count`` plain care-team notes, one minute apart, in one unit of work."""
+    actor = Author(author, author_org)
+    async with unit_of_work():
+        for i in range(count):
+            await append(
+                client_id,
+                NOTE,
+                actor=actor,
+                payload={"subject": f"note {i}"},
+                occurred_at=NOW - dt.timedelta(minutes=i),
+            )
 
 
 @dataclass
@@ -197,8 +201,8 @@ async def build_world() -> World:
                         author_org=world.orgs[org],
                         audience=audience,
                         sensitivity=cls,
-                        title=f"{label}-title",
-                        body=f"{label}-body",
+                        subject=f"{label}-title",
+                        text=f"{label}-body",
                         occurred_at=NOW - dt.timedelta(minutes=minute),
                     )
                     world.events[tag].append((audience, cls, org, label))

@@ -1,0 +1,10 @@
+from portal.audit import visibility
+from portal.audit.tables import AccessLogEntry
+from portal.core.domain import Domain
+
+DOMAIN = Domain(
+    name="audit",
+    piccolo_app="portal.audit.piccolo_app",
+    tables=(AccessLogEntry,),
+    record_policies=visibility.RECORD_POLICIES,
+)

@@ -1,0 +1,22 @@
+from typing import Any
+
+from portal.clients import events, routes, visibility
+from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.core.domain import Domain, MenuItem
+from portal.core.i18n import N_
+from portal.visibility.policy import relations_granting_sight
+
+
+def _sees_clients(viewer: Any) -> bool:
+    return viewer is not None and bool(relations_granting_sight(viewer.roles))
+
+
+DOMAIN = Domain(
+    name="clients",
+    routes=lambda _settings: routes.route_handlers,
+    piccolo_app="portal.clients.piccolo_app",
+    tables=(Consent, CareTeamMember, Client),
+    menu=(MenuItem("/clients", N_("Clients"), _sees_clients, order=10),),
+    event_kinds=events.KINDS,
+    record_policies=visibility.RECORD_POLICIES,
+)

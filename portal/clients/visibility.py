@@ -1,0 +1,326 @@
+"""Clients and the records that hang on a client: their classes and the viewer's relation to them.
+
+The relation rule is written once, as ``CLIENT_RELATION``; every read of a client or of a record
+about a client gets it from here as one SQL column. Records of other domains that belong to a client
+(timeline events, documents, questions) subclass ``ClientBoundPolicy`` and only say which of their
+rows each relation may read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from piccolo.querystring import QueryString
+
+from portal.accounts.tables import Partnership
+from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.visibility.fields import FieldSpec, Structural, mask_birth_date
+from portal.visibility.policy import (
+    Access,
+    Relation,
+    Role,
+    Sensitivity,
+    access,
+    relations_granting_sight,
+    sees_record,
+)
+from portal.visibility.records import RecordPolicy, relation_of_row
+from portal.visibility.relations import Fact, RecordRef, RelationRules, Rule, ViewerFact
+from portal.visibility.viewer import Viewer
+
+BULLETS = "••••••"
+
+
+def _mask_national_number(value: Any) -> str:
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    return f"••••••-•••.{digits[-2:]}" if len(digits) >= 2 else BULLETS
+
+
+_B, _I, _T, _S, _H = (
+    Sensitivity.basic,
+    Sensitivity.identity,
+    Sensitivity.trajectory,
+    Sensitivity.social,
+    Sensitivity.health,
+)
+KEY = Structural.key
+
+CLIENT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("first_name", _B),
+    FieldSpec("last_name", _B),
+    FieldSpec("language", _B),
+    FieldSpec("municipality", _B),
+    FieldSpec("phone", _B),
+    FieldSpec("national_number", _I, _mask_national_number),
+    FieldSpec("birth_date", _I, mask_birth_date),
+    FieldSpec("address", _I),
+    FieldSpec("ladder_step", _T),
+    FieldSpec("status", _T),
+    FieldSpec("social_report", _S),
+    FieldSpec("finances", _S),
+    FieldSpec("health_notes", _H),
+)
+"""The fields a client page shows, in order, each with its class."""
+
+CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", KEY),
+    FieldSpec("ocmw", KEY),
+    *CLIENT_FIELDS,
+    FieldSpec("created_at", _B),
+)
+
+
+# The relation rule ---------------------------------------------------------------------------
+
+
+def _own_ocmw(viewer: Viewer, ref: RecordRef) -> QueryString:
+    return QueryString(f"{ref['ocmw']} = {{}}", viewer.org_id)
+
+
+def _in_care_team(viewer: Viewer, ref: RecordRef) -> QueryString:
+    table = CareTeamMember._meta.tablename
+    return QueryString(
+        f'EXISTS (SELECT 1 FROM "{table}" m WHERE m."client" = {ref["client"]}'
+        ' AND m."person" = {})',
+        viewer.person_id,
+    )
+
+
+def _consented(viewer: Viewer, ref: RecordRef) -> QueryString:
+    table = Consent._meta.tablename
+    return QueryString(
+        f'EXISTS (SELECT 1 FROM "{table}" k WHERE k."client" = {ref["client"]}'
+        ' AND k."organisation" = {} AND k."given" = {})',
+        viewer.org_id,
+        True,
+    )
+
+
+def _partnered(viewer: Viewer, ref: RecordRef) -> QueryString:
+    table = Partnership._meta.tablename
+    return QueryString(
+        f'EXISTS (SELECT 1 FROM "{table}" p WHERE p."ocmw" = {ref["ocmw"]}'
+        ' AND (p."partner" = {} OR p."vdab" = {}))',
+        viewer.org_id,
+        viewer.org_id,
+    )
+
+
+OWN_OCMW = Fact("the client is held by the viewer's OCMW", _own_ocmw)
+IN_CARE_TEAM = Fact("the viewer is in the client's care team", _in_care_team)
+CONSENTED = Fact("the client consented to share with the viewer's organisation", _consented)
+PARTNERED = Fact("the viewer's organisation is a partner of the client's OCMW", _partnered)
+SOCIAL_WORKER = ViewerFact("the viewer is a social worker", lambda v: Role.social_worker in v.roles)
+
+CLIENT_RELATION = RelationRules(
+    Rule(Relation.file_holder, (OWN_OCMW, SOCIAL_WORKER)),
+    Rule(Relation.care_team, (OWN_OCMW, IN_CARE_TEAM)),
+    Rule(Relation.same_org, (OWN_OCMW,)),
+    Rule(Relation.none, (~CONSENTED,)),
+    Rule(Relation.care_team, (IN_CARE_TEAM,)),
+    Rule(Relation.partner_org, (PARTNERED,)),
+)
+"""Inside the file-holding OCMW: its social workers hold the file; others are care team or
+colleagues. Outside it, without the client's consent for the viewer's organisation there is no
+relation at all; with it, the care team, or a partner of the OCMW."""
+
+
+def client_ref(id_sql: str, ocmw_sql: str) -> RecordRef:
+    return {"client": id_sql, "ocmw": ocmw_sql}
+
+
+# Clients -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientView:
+    """A client as one viewer may see it: ``values`` holds only shown or masked values."""
+
+    id: int
+    relation: Relation
+    values: dict[str, Any]
+    masked: frozenset[str]
+    revealed: frozenset[Sensitivity]
+
+    def shows(self, name: str) -> bool:
+        return name in self.values
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.values.get('first_name', '')} {self.values.get('last_name', '')}".strip()
+
+
+class ClientPolicy(RecordPolicy):
+    table = Client
+    fields = CLIENT_COLUMNS
+
+    def ref(self) -> RecordRef:
+        return client_ref(self.column("id"), self.column("ocmw"))
+
+    def relation(self, viewer: Viewer, **context: Any) -> QueryString:
+        return CLIENT_RELATION.sql(viewer, self.ref())
+
+    def scope(self, viewer: Viewer, **context: Any) -> QueryString | None:
+        return CLIENT_RELATION.is_in(viewer, self.ref(), relations_granting_sight(viewer.roles))
+
+    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> ClientView | None:
+        """The viewer's view of a client row, or ``None`` when the client does not exist for them.
+        Only the fields present in ``row`` are projected (lists read a few columns)."""
+        relation = relation_of_row(row)
+        if not sees_record(viewer.roles, relation):
+            return None
+        values: dict[str, Any] = {}
+        masked: set[str] = set()
+        revealed: set[Sensitivity] = set()
+        for spec in CLIENT_FIELDS:
+            if spec.name not in row:
+                continue
+            assert spec.sensitivity is not None
+            level = access(viewer.roles, relation, spec.sensitivity)
+            raw = row[spec.name]
+            if level is Access.shown:
+                values[spec.name] = raw
+                if raw not in (None, ""):
+                    revealed.add(spec.sensitivity)
+            elif level is Access.masked:
+                values[spec.name] = spec.mask(raw) if raw not in (None, "") else ""
+                masked.add(spec.name)
+        return ClientView(
+            id=row["id"],
+            relation=relation,
+            values=values,
+            masked=frozenset(masked),
+            revealed=frozenset(revealed),
+        )
+
+
+# Records about a client ----------------------------------------------------------------------
+
+
+class ClientBoundPolicy(RecordPolicy):
+    """A record that belongs to one client: the viewer's relation to it is their relation to the
+    client. Read either for one client already opened (``client=ClientView``: the relation is
+    known) or across every client the viewer may see."""
+
+    client_column: ClassVar[str] = "client"
+
+    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
+        """Of one client's records, those a viewer with ``relation`` may receive: SQL, ``TRUE``
+        for all of them, or ``None`` for none."""
+        raise NotImplementedError
+
+    def ref(self) -> RecordRef:
+        client = self.column(self.client_column)
+        table = Client._meta.tablename
+        return client_ref(client, f'(SELECT "ocmw" FROM "{table}" WHERE "{table}"."id" = {client})')
+
+    def relation(
+        self, viewer: Viewer, client: ClientView | None = None, **context: Any
+    ) -> QueryString:
+        if client is not None:
+            return QueryString(f"'{client.relation.value}'")
+        return CLIENT_RELATION.sql(viewer, self.ref())
+
+    def scope(
+        self, viewer: Viewer, client: ClientView | None = None, **context: Any
+    ) -> QueryString | None:
+        if client is not None:
+            rows = self.rows_for(viewer, client.relation, **context)
+            if rows is None:
+                return None
+            return QueryString(
+                f"{self.column(self.client_column)} = {{}} AND {{}}", client.id, rows
+            )
+        table = Client._meta.tablename
+        inner = client_ref(f'"{table}"."id"', f'"{table}"."ocmw"')
+        branches: list[QueryString] = []
+        for relation in sorted(CLIENT_RELATION.possible(viewer)):
+            rows = self.rows_for(viewer, relation, **context)
+            has = CLIENT_RELATION.is_in(viewer, inner, frozenset({relation}))
+            if rows is None or has is None or not sees_record(viewer.roles, relation):
+                continue
+            branches.append(
+                QueryString(
+                    f'({self.column(self.client_column)} IN (SELECT "id" FROM "{table}"'
+                    " WHERE {}) AND {})",
+                    has,
+                    rows,
+                )
+            )
+        if not branches:
+            return None
+        return QueryString("(" + " OR ".join("{}" for _ in branches) + ")", *branches)
+
+
+ALL = QueryString("1 = 1")
+
+
+def all_rows_if(condition: bool) -> QueryString | None:
+    return ALL if condition else None
+
+
+@dataclass(frozen=True)
+class TeamMemberView:
+    person: int
+    added_at: Any
+
+
+class CareTeamPolicy(ClientBoundPolicy):
+    """Who works with a client is basic information about the client."""
+
+    table = CareTeamMember
+    fields = (
+        FieldSpec("id", KEY),
+        FieldSpec("client", KEY),
+        FieldSpec("person", _B),
+        FieldSpec("added_at", _B),
+    )
+
+    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
+        return all_rows_if(sees_record(viewer.roles, relation))
+
+    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> TeamMemberView | None:
+        if not sees_record(viewer.roles, relation_of_row(row)):
+            return None
+        return TeamMemberView(person=row["person"], added_at=row.get("added_at"))
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    organisation: int
+    given: bool
+    decided_on: Any
+
+
+class ConsentPolicy(ClientBoundPolicy):
+    """Consent is part of the trajectory: who may share in it."""
+
+    table = Consent
+    fields = (
+        FieldSpec("id", KEY),
+        FieldSpec("client", KEY),
+        FieldSpec("organisation", _T),
+        FieldSpec("given", _T),
+        FieldSpec("decided_on", _T),
+        FieldSpec("recorded_by", _T),
+    )
+
+    def _sees(self, viewer: Viewer, relation: Relation) -> bool:
+        return sees_record(viewer.roles, relation) and (
+            access(viewer.roles, relation, _T) is Access.shown
+        )
+
+    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
+        return all_rows_if(self._sees(viewer, relation))
+
+    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> ConsentView | None:
+        if not self._sees(viewer, relation_of_row(row)):
+            return None
+        return ConsentView(
+            organisation=row["organisation"], given=bool(row["given"]), decided_on=row["decided_on"]
+        )
+
+
+RECORD_POLICIES = (ClientPolicy(), CareTeamPolicy(), ConsentPolicy())

@@ -1,0 +1,51 @@
+"""The deterministic demo world: two OCMWs, PIN vzw, VDAB, their people, 40 clients and their
+timelines, written only through the portal's services, so every ``portal demo`` runs the real
+write path and meets its rules (who may write what, and when).
+
+``plan`` draws the world from ``random.Random(SEED)`` around the fixed moment ``REFERENCE``, so
+every machine gets the same one; ``accounts``, ``clients`` and ``timeline`` write their part of
+it. Each client's story is replayed in time order, as the services check the state at each write
+(a toeleider writes only while in the care team and while the client's consent for PIN holds).
+"""
+
+from __future__ import annotations
+
+import random
+
+from portal.accounts.tables import Organisation, Person
+from portal.clients.tables import Client
+from portal.core.db import unit_of_work
+from portal.demo import clients, plan, timeline
+from portal.demo.accounts import ZOTTEGEM, create_world
+from portal.demo.story import DemoClient, Note
+from portal.timeline.tables import TimelineEvent
+from portal.visibility.scoping import unscoped
+from portal.visibility.viewer import Viewer
+
+__all__ = ["load_demo"]
+
+
+async def _tell(actors: dict[str, Viewer], client: DemoClient) -> None:
+    holder = actors[client.social_worker]
+    client_id = await clients.register(holder, client)
+    for action in client.story:
+        if isinstance(action, Note):
+            await timeline.write(actors[action.author], client_id, action)
+        else:
+            await clients.write(holder, client_id, action)
+
+
+async def summary() -> str:
+    with unscoped("demo summary: counts only"):
+        counts = [await table.count() for table in (Organisation, Person, Client, TimelineEvent)]
+    return "{} organisations, {} people, {} clients, {} timeline events".format(*counts)
+
+
+async def load_demo() -> str:
+    """Load the demo world, in one unit of work, unless it is there; say what the database holds."""
+    async with unit_of_work():
+        if not await Organisation.exists().where(Organisation.code == ZOTTEGEM):
+            actors = await create_world()
+            for client in plan.world(random.Random(plan.SEED)):  # noqa: S311 (demo data, not secrets)
+                await _tell(actors, client)
+    return await summary()

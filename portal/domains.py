@@ -1,0 +1,84 @@
+"""The registry of domains: one line per domain drives routes, Piccolo apps, the menu, event codes,
+record policies and the tables the tests empty.
+
+Importing this module installs every domain's event kinds and record policies, so whatever starts
+the portal (the app, the command line, the tests, the benchmarks) imports it first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.table import Table
+
+from portal.accounts.domain import DOMAIN as ACCOUNTS
+from portal.admin.domain import DOMAIN as ADMIN
+from portal.audit.domain import DOMAIN as AUDIT
+from portal.clients.domain import DOMAIN as CLIENTS
+from portal.core import routes as core_routes
+from portal.core.domain import Domain, MenuItem
+from portal.core.i18n import N_
+from portal.core.i18n import gettext_ as _
+from portal.home.domain import DOMAIN as HOME
+from portal.timeline import kinds
+from portal.timeline.domain import DOMAIN as TIMELINE
+from portal.visibility import routes as visibility_routes
+from portal.visibility.records import declare
+
+CORE = Domain(name="core", routes=lambda _settings: core_routes.route_handlers)
+POLICY = Domain(
+    name="visibility",
+    routes=lambda _settings: visibility_routes.route_handlers,
+    menu=(MenuItem("/who-sees-what", N_("Who sees what"), lambda v: v is not None, order=90),),
+)
+
+DOMAINS: tuple[Domain, ...] = (CORE, ACCOUNTS, ADMIN, HOME, CLIENTS, TIMELINE, AUDIT, POLICY)
+
+
+def _install() -> None:
+    kinds.install(kind for domain in DOMAINS for kind in domain.event_kinds)
+    for domain in DOMAINS:
+        for policy in domain.record_policies:
+            declare(policy)
+
+
+_install()
+
+
+def route_handlers(settings: Any) -> list[Any]:
+    return [handler for domain in DOMAINS for handler in domain.routes(settings)]
+
+
+def piccolo_apps() -> list[str]:
+    return [domain.piccolo_app for domain in DOMAINS if domain.piccolo_app]
+
+
+def tables() -> list[type[Table]]:
+    """Every table, those that refer to others before those they refer to."""
+    return [table for domain in reversed(DOMAINS) for table in domain.tables]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    current: bool
+
+
+_MENU = sorted((item for domain in DOMAINS for item in domain.menu), key=lambda item: item.order)
+
+
+def navigation_for(viewer: Any, path: str) -> list[NavItem]:
+    """The menu, built from what this person may reach: it never offers a refused link."""
+    if viewer is None:
+        return []
+    return [
+        NavItem(
+            item.href,
+            _(item.label),
+            path == item.href or (item.href != "/" and path.startswith(item.href + "/")),
+        )
+        for item in _MENU
+        if item.shows(viewer)
+    ]

@@ -1,0 +1,30 @@
+"""The start page: the viewer's clients and the latest activity across everything they may see."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+
+from portal.admin.permissions import may_administer
+from portal.clients.services import my_clients
+from portal.core.templating import render
+from portal.timeline.services import recent_activity
+from portal.visibility.policy import relations_granting_sight
+from portal.visibility.viewer import Viewer
+
+
+@get("/", name="home")
+async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
+    return render(
+        request,
+        "home/home.html",
+        {
+            "my_clients": await my_clients(viewer),
+            "activity": await recent_activity(viewer),
+            "sees_clients": bool(relations_granting_sight(viewer.roles)),
+            "administers": may_administer(viewer),
+        },
+    )
+
+
+route_handlers = [home]

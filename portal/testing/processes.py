@@ -1,0 +1,285 @@
+"""Run the ``portal`` command and servers in subprocesses, each with an environment of its own.
+
+Used by the serving tests, the browser journeys and the benchmarks. A subprocess's environment is
+built explicitly: the test suite puts its own database in ``os.environ`` at import, and no
+``PORTAL_*`` value of this process may leak into a command or server under test.
+
+Servers run in a session of their own, so a Ctrl-C in the terminal reaches this process only and
+the caller stops its servers itself, in order, with SIGTERM (``stop``), as a process manager would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The project folder (this package is installed in development mode)."""
+BIN = Path(sys.executable).parent
+"""The virtualenv's scripts: ``portal``, ``python``, ``uvicorn``."""
+PORTAL = str(BIN / "portal")
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+COMMAND_TIMEOUT = 300.0
+
+
+class ProcessError(RuntimeError):
+    """A command failed, or a server did not start or answer; the message holds its output."""
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """This process's environment without any ``PORTAL_*`` variable, plus ``values``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update(PICCOLO_CONF="portal.piccolo_conf", PYTHONUNBUFFERED="1")
+    env.update(values)
+    return env
+
+
+def development_env(folder: Path, **overrides: str) -> dict[str, str]:
+    """A development environment on a SQLite file in ``folder`` (made here); ``overrides`` win."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return clean_env(
+        PORTAL_ENV="development",
+        PORTAL_DATABASE_URL=f"sqlite:///{folder}/portal.sqlite3",
+        PORTAL_VAR_DIR=str(folder / "var"),
+        **overrides,
+    )
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    """Where a portal process runs: the folder that holds its ``PORTAL_VAR_DIR``."""
+    var_dir = env.get("PORTAL_VAR_DIR")
+    return Path(var_dir).parent if var_dir else ROOT
+
+
+def run_command(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    cwd: Path | None = None,
+    timeout: float = COMMAND_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """``argv`` to completion; the timeout only keeps a hung command from hanging a run."""
+    return subprocess.run(
+        list(argv),
+        env=dict(env),
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def checked(result: subprocess.CompletedProcess[str]) -> str:
+    """The standard output of a command that succeeded; ``ProcessError`` otherwise."""
+    if result.returncode != 0:
+        command = " ".join(str(part) for part in result.args)
+        raise ProcessError(
+            f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+def run_portal(
+    env: Mapping[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``portal <args>`` to completion, whatever its exit code."""
+    return run_command([PORTAL, *args], env, cwd=cwd or _home(env))
+
+
+def run_portal_ok(env: Mapping[str, str], *args: str, cwd: Path | None = None) -> str:
+    """``portal <args>``, which must succeed; its standard output."""
+    return checked(run_portal(env, *args, cwd=cwd))
+
+
+class ServerProcess:
+    """A server in a subprocess listening on ``port``; its output (stdout and stderr) is read line
+    by line. A context manager: leaving the block stops it (``stop``)."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        port: int,
+        *,
+        cwd: Path | None = None,
+        name: str = "server",
+    ) -> None:
+        self.argv = list(argv)
+        self.env = dict(env)
+        self.port = port
+        self.cwd = cwd or ROOT
+        self.name = name
+        self.url = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._ended = False
+        self.process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> ServerProcess:
+        self.process = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, f"{self.name} was not started"
+        return self.process.pid
+
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "\n".join(self.lines)
+
+    def tail(self, lines: int = 30) -> str:
+        with self._changed:
+            return "\n".join(self.lines[-lines:]) or "(no output)"
+
+    def wait_for_line(self, matches: Callable[[str], bool], timeout: float = START_TIMEOUT) -> str:
+        """The first output line for which ``matches`` holds, waiting for it to be written."""
+
+        def found() -> str | None:
+            return next((line for line in self.lines if matches(line)), None)
+
+        with self._changed:
+            self._changed.wait_for(lambda: found() is not None or self._ended, timeout)
+            line = found()
+        if line is None:
+            raise ProcessError(f"{self.name}: expected line never came; output:\n{self.output}")
+        return line
+
+    def wait_until_answers(
+        self, path: str, *, status: int | None = 200, timeout: float = START_TIMEOUT
+    ) -> None:
+        """Wait until ``GET path`` answers (with ``status``, unless ``None``); ``ProcessError`` if
+        the server exits or does not answer so within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self.url, timeout=10) as http:
+            while True:
+                if self.process is None or self.process.poll() is not None:
+                    code = self.process.returncode if self.process else None
+                    raise ProcessError(f"{self.name} exited with {code}:\n{self.tail()}")
+                try:
+                    answer = http.get(path)
+                    if status is None or answer.status_code == status:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ProcessError(
+                        f"{self.name}: GET {path} did not answer {status} within {timeout:.0f} s:"
+                        f"\n{self.tail()}"
+                    )
+                with self._changed:  # poll again after new output or 50 ms
+                    self._changed.wait(0.05)
+
+    def send_signal(self, sig: signal.Signals) -> None:
+        assert self.process is not None, f"{self.name} was not started"
+        self.process.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        """The exit code; ``subprocess.TimeoutExpired`` if still running after ``timeout``."""
+        assert self.process is not None, f"{self.name} was not started"
+        code = self.process.wait(timeout=max(0.0, timeout))
+        self._close()
+        return code
+
+    def stop(
+        self, sig: signal.Signals = signal.SIGTERM, timeout: float = STOP_TIMEOUT
+    ) -> int | None:
+        """Signal the server and wait for it; kill it if it does not stop within ``timeout`` s.
+        The exit code (negative: the signal that ended it); ``None`` if it never started."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._close()
+        return self.process.returncode
+
+    def _close(self) -> None:
+        if self._reader is not None:
+            self._reader.join(timeout=10)
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class PortalServer(ServerProcess):
+    """``portal serve`` on 127.0.0.1:``port``; ``extra`` are more ``serve`` options."""
+
+    def __init__(
+        self, env: Mapping[str, str], port: int, *extra: str, cwd: Path | None = None
+    ) -> None:
+        super().__init__(
+            [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+            env,
+            port,
+            cwd=cwd or _home(env),
+            name="portal serve",
+        )
+        self.extra = extra
+
+    def start(self) -> PortalServer:
+        super().start()
+        return self
+
+    def __enter__(self) -> PortalServer:
+        return self.start()
+
+    def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait for ``GET /health`` to answer 200 (database and document store reached)."""
+        self.wait_until_answers("/health", timeout=timeout)

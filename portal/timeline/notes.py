@@ -1,0 +1,70 @@
+"""Notes: what a person writes on a client's timeline, with an audience and a class they choose.
+
+What an author may choose is read from the policy: a class they are themselves shown for this
+client, and an audience that admits their own organisation (so nobody writes what they could not
+read back). A note is never edited or deleted; a correction is a new note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.clients.services import NotAllowed, find_client
+from portal.core.db import unit_of_work
+from portal.timeline.events import NOTE
+from portal.timeline.services import append
+from portal.visibility.policy import (
+    Audience,
+    Relation,
+    Sensitivity,
+    may_read_audience,
+    shown_classes,
+)
+from portal.visibility.viewer import Viewer
+
+NOTE_CLASSES = (Sensitivity.trajectory, Sensitivity.social, Sensitivity.health)
+NOTE_AUDIENCES = (Audience.care_team, Audience.own_org, Audience.file_holder_only)
+WRITERS = frozenset({Relation.file_holder, Relation.care_team})
+
+
+def note_choices(
+    viewer: Viewer, relation: Relation
+) -> tuple[tuple[Audience, ...], tuple[Sensitivity, ...]]:
+    """The audiences and classes this viewer may give a note on a client of this relation."""
+    if relation not in WRITERS:
+        return (), ()
+    audiences = tuple(
+        audience
+        for audience in NOTE_AUDIENCES
+        if may_read_audience(relation, audience, same_org_as_author=True)
+    )
+    shown = shown_classes(viewer.roles, relation)
+    return audiences, tuple(cls for cls in NOTE_CLASSES if cls in shown)
+
+
+async def add_note(
+    actor: Viewer,
+    client_id: int,
+    *,
+    subject: str,
+    text: str,
+    audience: Audience = Audience.care_team,
+    sensitivity: Sensitivity = Sensitivity.trajectory,
+    at: dt.datetime | None = None,
+) -> int:
+    """The file holder or a care-team member writes a note (404 for who cannot see the client)."""
+    client = await find_client(actor, client_id)
+    audiences, classes = note_choices(actor, client.relation)
+    if audience not in audiences or sensitivity not in classes:
+        raise NotAllowed("this audience or class is not open to the author")
+    async with unit_of_work():
+        return await append(
+            client_id,
+            NOTE,
+            actor=actor,
+            audience=audience,
+            sensitivity=sensitivity,
+            payload={"subject": subject},
+            text=text,
+            occurred_at=at,
+        )

@@ -1,0 +1,208 @@
+"""Writing events (``append``, the only writer) and reading screens of a client's timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from portal.clients.tables import Client
+from portal.clients.visibility import ClientView
+from portal.core.db import current_unit_of_work
+from portal.timeline import kinds
+from portal.timeline.tables import TimelineEvent
+from portal.timeline.visibility import EventView
+from portal.visibility.policy import Audience, Sensitivity
+from portal.visibility.records import visible_to
+from portal.visibility.viewer import Viewer
+
+TIMELINE_PAGE_SIZE = 20
+
+
+class Author(Protocol):
+    @property
+    def person_id(self) -> int: ...
+
+    @property
+    def org_id(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What the after-commit listeners learn of a new event: its id and client, no content."""
+
+    event_id: int
+    client_id: int
+
+
+Listener = Callable[[Appended], Awaitable[None] | None]
+_listeners: list[Listener] = []
+
+
+def on_appended(listener: Listener) -> None:
+    """Register a side effect (notifications, live updates) run after the event's commit."""
+    _listeners.append(listener)
+
+
+class ClassNotChosen(ValueError):
+    """A class other than its kind's was given to an event whose text nobody typed."""
+
+
+async def append(
+    client_id: int,
+    code: str,
+    *,
+    actor: Author,
+    audience: Audience = Audience.care_team,
+    sensitivity: Sensitivity | None = None,
+    payload: dict[str, Any] | None = None,
+    text: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> int:
+    """Write one event on a client's timeline, inside the caller's unit of work.
+
+    The class comes from the code, except for kinds whose text a person writes, where the author
+    chooses it (a note about debts is ``social``). Listeners run only after the commit.
+    """
+    unit = current_unit_of_work()
+    kind = kinds.kind(code)
+    if sensitivity is not None and sensitivity is not kind.sensitivity and not kind.free_text:
+        raise ClassNotChosen(f"{code} events are {kind.sensitivity.value}")
+    row = TimelineEvent(
+        client=client_id,
+        kind=code,
+        occurred_at=occurred_at or dt.datetime.now(dt.UTC),
+        author=actor.person_id,
+        author_org=actor.org_id,
+        audience=audience.value,
+        sensitivity=(sensitivity or kind.sensitivity).value,
+        text=text,
+        payload=payload or {},
+    )
+    await row.save()
+    appended = Appended(event_id=int(row.id), client_id=client_id)
+    for listener in _listeners:
+        unit.after_commit(functools.partial(listener, appended))
+    return appended.event_id
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    occurred_at: dt.datetime
+    event_id: int
+
+    def encode(self) -> str:
+        return f"{self.occurred_at.isoformat()}_{self.event_id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        if not raw:
+            return None
+        stamp, _, event_id = raw.rpartition("_")
+        try:
+            when = dt.datetime.fromisoformat(stamp)
+            return cls(when if when.tzinfo else when.replace(tzinfo=dt.UTC), int(event_id))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    events: list[EventView]
+    next_cursor: str | None
+    kind: str | None
+
+
+_COLUMNS = (
+    TimelineEvent.id,
+    TimelineEvent.kind,
+    TimelineEvent.occurred_at,
+    TimelineEvent.audience,
+    TimelineEvent.sensitivity,
+    TimelineEvent.author_org,
+    TimelineEvent.text,
+    TimelineEvent.payload,
+    TimelineEvent.author.display_name,
+    TimelineEvent.author_org.name,
+)
+
+
+async def screen(
+    viewer: Viewer,
+    client: ClientView,
+    *,
+    kind: str | None = None,
+    before: Cursor | None = None,
+    limit: int = TIMELINE_PAGE_SIZE,
+) -> TimelinePage:
+    """One screen of a client's timeline, newest first, in one query whatever its length.
+
+    Filtering by kind only returns readable events, so a placeholder never reveals its kind.
+    """
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
+    query = scope.select(*_COLUMNS)
+    if kind:
+        query = query.where(TimelineEvent.kind == kind)
+    if before is not None:
+        query = query.where(
+            (TimelineEvent.occurred_at < before.occurred_at)
+            | (
+                (TimelineEvent.occurred_at == before.occurred_at)
+                & (TimelineEvent.id < before.event_id)
+            )
+        )
+    rows = (
+        await query.order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        .limit(limit + 1)
+        .output(load_json=True)
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        Cursor(rows[-1]["occurred_at"], rows[-1]["id"]).encode() if more and rows else None
+    )
+    return TimelinePage(scope.project_all(rows), next_cursor, kind)
+
+
+@dataclass(frozen=True)
+class Activity:
+    client_id: int
+    client_name: str
+    event: EventView
+
+
+async def recent_activity(viewer: Viewer, *, limit: int = 10) -> list[Activity]:
+    """The latest events the viewer may read in full, across every client they may see: the
+    scope is SQL, so the newest readable ones come back whatever the number of clients."""
+    scope = visible_to(viewer, TimelineEvent, readable_only=True)
+    rows = (
+        await scope.select(
+            TimelineEvent.client,
+            TimelineEvent.client.first_name,
+            TimelineEvent.client.last_name,
+            *_COLUMNS,
+        )
+        .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    clients = visible_to(viewer, Client)
+    activity = []
+    for row in rows:
+        event = scope.project(row)
+        client = clients.project(
+            {
+                "id": row["client"],
+                "first_name": row["client.first_name"],
+                "last_name": row["client.last_name"],
+                "relation": row["relation"],
+            }
+        )
+        if event is not None and client is not None and not event.withheld:
+            activity.append(Activity(client.id, client.full_name, event))
+    return activity

@@ -1,0 +1,26 @@
+from piccolo.columns import JSON, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from portal.accounts.tables import Organisation, Person
+from portal.clients.tables import Client
+from portal.visibility.scoping import Classified
+
+
+class TimelineEvent(Classified, Table, tablename="timeline_event"):
+    """One dated entry on a client's joint timeline.
+
+    ``kind`` is a namespaced code (``ladder.changed``) and ``payload`` its structured data; the
+    readable line is made when it is shown, in the reader's language (``timeline/kinds.py``).
+    ``text`` is what a person typed (a note), kept as typed. Written only by ``timeline.append``.
+    """
+
+    id: Serial
+    client = ForeignKey(references=Client, null=False)
+    kind = Varchar(length=64)
+    occurred_at = Timestamptz()
+    author = ForeignKey(references=Person, null=True, default=None)
+    author_org = ForeignKey(references=Organisation, null=False)
+    audience = Varchar(length=32)
+    sensitivity = Varchar(length=16)
+    text = Text(default="")
+    payload = JSON(default={})

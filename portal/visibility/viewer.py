@@ -1,0 +1,18 @@
+"""The person a page is rendered for, as every policy sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.visibility.policy import Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    person_id: int
+    username: str
+    display_name: str
+    org_id: int
+    org_name: str
+    org_kind: str
+    roles: frozenset[Role]

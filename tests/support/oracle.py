@@ -1,0 +1,72 @@
+"""The relation rule written out by hand in Python: the oracle the SQL rule is tested against.
+
+``portal.clients.visibility.CLIENT_RELATION`` is the rule the portal runs (compiled to SQL); this is
+the same rule stated independently, from DESIGN.md §4, so a change to one without the other fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.visibility.policy import Relation, Role
+from portal.visibility.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class RelationFacts:
+    client_ocmw_id: int
+    in_care_team: bool
+    consent_for_viewer_org: bool
+    partnered_with_ocmw: bool
+
+
+def relation_of(viewer: Viewer, facts: RelationFacts) -> Relation:
+    """The viewer's relation to a client. Outside the file-holding OCMW, no consent means none."""
+    if facts.client_ocmw_id == viewer.org_id:
+        if Role.social_worker in viewer.roles:
+            return Relation.file_holder
+        return Relation.care_team if facts.in_care_team else Relation.same_org
+    if not facts.consent_for_viewer_org:
+        return Relation.none
+    if facts.in_care_team:
+        return Relation.care_team
+    if facts.partnered_with_ocmw:
+        return Relation.partner_org
+    return Relation.none
+
+
+async def facts_for(viewer: Viewer) -> dict[int, RelationFacts]:
+    """Every client's facts for ``viewer``, read without the portal's rule (and its scope)."""
+    from portal.accounts.tables import Partnership
+    from portal.clients.tables import CareTeamMember, Client, Consent
+    from portal.visibility.scoping import unscoped
+
+    with unscoped("test oracle: the facts the relation rule is checked against"):
+        clients = await Client.select(Client.id, Client.ocmw)
+        team = {
+            row["client"]
+            for row in await CareTeamMember.select(CareTeamMember.client).where(
+                CareTeamMember.person == viewer.person_id
+            )
+        }
+        consented = {
+            row["client"]
+            for row in await Consent.select(Consent.client).where(
+                (Consent.organisation == viewer.org_id) & (Consent.given == True)  # noqa: E712
+            )
+        }
+    partnered = {
+        row["ocmw"]
+        for row in await Partnership.select(Partnership.ocmw).where(
+            (Partnership.partner == viewer.org_id) | (Partnership.vdab == viewer.org_id)
+        )
+    }
+    return {
+        row["id"]: RelationFacts(
+            client_ocmw_id=row["ocmw"],
+            in_care_team=row["id"] in team,
+            consent_for_viewer_org=row["id"] in consented,
+            partnered_with_ocmw=row["ocmw"] in partnered,
+        )
+        for row in clients
+    }
