@@ -54,10 +54,11 @@ test-sqlite: install ## the suite on SQLite
 test-postgres: install ## the suite on PostgreSQL (brug_test, recreated); browser and process tests run on SQLite only
 	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e and not slow"
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the import layers (import-linter)
 	$(BIN)/ruff check portal tests $(wildcard bench)
 	$(BIN)/ruff format --check portal tests $(wildcard bench)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix portal tests $(wildcard bench)

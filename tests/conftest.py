@@ -167,3 +167,10 @@ async def login(http: httpx.AsyncClient, username: str) -> str:
     home = await http.get("/")
     assert home.status_code == 200
     return csrf_from(home.text)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys share one served portal and one Chromium: keep them on one worker."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -55,12 +55,12 @@ def clean_env(**values: str) -> dict[str, str]:
 def development_env(folder: Path, **overrides: str) -> dict[str, str]:
     """A development environment on a SQLite file in ``folder`` (made here); ``overrides`` win."""
     folder.mkdir(parents=True, exist_ok=True)
-    return clean_env(
-        PORTAL_ENV="development",
-        PORTAL_DATABASE_URL=f"sqlite:///{folder}/portal.sqlite3",
-        PORTAL_VAR_DIR=str(folder / "var"),
-        **overrides,
-    )
+    development = {
+        "PORTAL_ENV": "development",
+        "PORTAL_DATABASE_URL": f"sqlite:///{folder}/portal.sqlite3",
+        "PORTAL_VAR_DIR": str(folder / "var"),
+    }
+    return clean_env(**{**development, **overrides})
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -77,7 +77,7 @@ def run_command(
     timeout: float = COMMAND_TIMEOUT,
 ) -> subprocess.CompletedProcess[str]:
     """``argv`` to completion; the timeout only keeps a hung command from hanging a run."""
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (development tooling: argv comes from the caller's code)
         list(argv),
         env=dict(env),
         cwd=cwd or ROOT,
@@ -136,7 +136,7 @@ class ServerProcess:
         self._reader: threading.Thread | None = None
 
     def start(self) -> ServerProcess:
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 (as run_command)
             self.argv,
             env=self.env,
             cwd=self.cwd,

@@ -156,7 +156,9 @@ def test_add_organisation_bootstraps_a_new_installation(migrated: Path) -> None:
 
 
 def test_serve_in_production_without_secret_key_refuses_to_start(tmp_path: Path) -> None:
-    env = development_env(tmp_path, PORTAL_ENV="production", PORTAL_BASE_URL="https://brug.example.be")
+    env = development_env(
+        tmp_path, PORTAL_ENV="production", PORTAL_BASE_URL="https://brug.example.be"
+    )
     result = run_command(
         [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(free_port())],
         env,

@@ -12,7 +12,6 @@ from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, 
 
 from portal.testing.processes import PortalServer, development_env, free_port, run_portal_ok
 
-
 CHROMIUM = "/usr/bin/chromium"
 LOCALE = "nl-BE"  # a Flemish browser; Playwright's default (en-US) would get the English pages
 CHROMIUM_ARGS = [

@@ -1,0 +1,308 @@
+"""Every route of the app, for every person of the world: the expected status, and no hidden value.
+
+``MATRIX`` holds one entry per (method, route) of the app; a route without an entry fails
+``test_every_route_is_in_the_matrix``, so a new page cannot skip this check. For each person the
+test then requests every URL of every route (GET pages, htmx fragments, POST actions with a valid
+CSRF token) and asserts the status the policy implies and that no value hidden from that person —
+any client field of a class they are not shown, any event they may not read — appears in any
+response or log line. What is hidden is computed from the policy and the relation oracle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from portal.accounts.services import load_viewer
+from portal.accounts.tables import Partnership
+from portal.clients.tables import Client
+from portal.clients.visibility import CLIENT_FIELDS
+from portal.visibility.policy import (
+    Access,
+    Audience,
+    Relation,
+    Role,
+    Sensitivity,
+    access,
+    may_read_audience,
+    sees_record,
+)
+from portal.visibility.scoping import unscoped
+from tests.conftest import csrf_from, login
+from tests.support.factories import PEOPLE, World, build_world
+from tests.support.oracle import facts_for, relation_of
+
+HTMX = {"HX-Request": "true"}
+MISSING = 999_999
+
+
+@dataclass
+class Facts:
+    """What the matrix needs to know about the world and one person in it."""
+
+    world: World
+    username: str
+    relations: dict[int, Relation]
+    partnership: int
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset({Role(PEOPLE[self.username][1])})
+
+    @property
+    def admin(self) -> bool:
+        return Role.admin in self.roles
+
+    def sees(self, client_id: int) -> bool:
+        relation = self.relations.get(client_id, Relation.none)
+        return sees_record(self.roles, relation)
+
+
+Urls = Callable[[Facts], list[str]]
+Allowed = Callable[[Facts, str], bool]
+
+
+def _always(_facts: Facts, _url: str) -> bool:
+    return True
+
+
+def _admin(facts: Facts, _url: str) -> bool:
+    return facts.admin
+
+
+def _client_of(url: str) -> int:
+    return int(url.split("/")[2].split("?")[0])
+
+
+def _sees_client(facts: Facts, url: str) -> bool:
+    return facts.sees(_client_of(url))
+
+
+def _client_urls(suffix: str) -> Urls:
+    def urls(facts: Facts) -> list[str]:
+        ids = [*facts.world.clients.values(), MISSING]
+        return [f"/clients/{client_id}{suffix}" for client_id in ids]
+
+    return urls
+
+
+@dataclass(frozen=True)
+class Case:
+    urls: Urls
+    allowed: Allowed = _always
+    ok: int = 200
+    """The status of an allowed request; a refused one answers 404."""
+    public: bool = False
+    htmx: bool = False
+    """Also request each URL as htmx (a fragment)."""
+    form: Callable[[Facts], dict[str, str]] = field(default=lambda _facts: {})
+    order: int = 0
+    """Requests that change the world for the rest (a deletion, the logout) come last."""
+
+
+def _fixed(*urls: str) -> Urls:
+    return lambda _facts: list(urls)
+
+
+def _org_form(facts: Facts) -> dict[str, str]:
+    return {"name": "Partner Renamed", "code": "partner", "kind": "partner"}
+
+
+def _partnership_form(facts: Facts) -> dict[str, str]:
+    orgs = facts.world.orgs
+    return {
+        "name": "Renamed partnership",
+        "ocmw": str(orgs["ocmw-a"]),
+        "partner": str(orgs["partner"]),
+        "vdab": str(orgs["vdab"]),
+    }
+
+
+def _new_org_form(facts: Facts) -> dict[str, str]:
+    return {
+        "name": "Another partner",
+        "code": f"new-{facts.username}".replace(".", "-"),
+        "kind": "partner",
+    }
+
+
+G, P = "GET", "POST"
+MATRIX: dict[tuple[str, str], Case] = {
+    (G, "/"): Case(_fixed("/")),
+    (P, "/language"): Case(
+        _fixed("/language"), ok=303, public=True, form=lambda f: {"lang": "nl", "next": "/"}
+    ),
+    (G, "/health"): Case(_fixed("/health"), public=True),
+    (G, "/auth/login"): Case(_fixed("/auth/login", "/auth/login?next=/clients"), public=True),
+    (G, "/auth/callback"): Case(_fixed("/auth/callback?state=x&code=y"), ok=400, public=True),
+    (G, "/auth/logged-out"): Case(_fixed("/auth/logged-out"), public=True),
+    (G, "/auth/dev-login"): Case(_fixed("/auth/dev-login"), public=True),
+    (P, "/auth/dev-login"): Case(
+        _fixed("/auth/dev-login"), ok=303, public=True, form=lambda f: {"username": f.username}
+    ),
+    (P, "/auth/logout"): Case(_fixed("/auth/logout"), ok=303, order=2),
+    (G, "/clients"): Case(_fixed("/clients", "/clients?q=Last", "/clients?page=2"), htmx=True),
+    (G, "/clients/{client_id:int}"): Case(_client_urls(""), _sees_client),
+    (G, "/clients/{client_id:int}/timeline"): Case(
+        _client_urls("/timeline?kind=note.added"), _sees_client, htmx=True
+    ),
+    (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
+    (G, "/admin/organisations"): Case(_fixed("/admin/organisations"), _admin),
+    (G, "/admin/organisations/new"): Case(_fixed("/admin/organisations/new"), _admin),
+    (P, "/admin/organisations/new"): Case(
+        _fixed("/admin/organisations/new"), _admin, ok=303, form=_new_org_form
+    ),
+    (G, "/admin/organisations/{org_id:int}"): Case(
+        lambda f: [f"/admin/organisations/{f.world.orgs['partner']}"], _admin
+    ),
+    (P, "/admin/organisations/{org_id:int}"): Case(
+        lambda f: [f"/admin/organisations/{f.world.orgs['partner']}"],
+        _admin,
+        ok=303,
+        form=_org_form,
+    ),
+    (G, "/admin/partnerships"): Case(_fixed("/admin/partnerships"), _admin),
+    (G, "/admin/partnerships/new"): Case(_fixed("/admin/partnerships/new"), _admin),
+    (P, "/admin/partnerships/new"): Case(
+        _fixed("/admin/partnerships/new"), _admin, ok=303, form=_partnership_form
+    ),
+    (G, "/admin/partnerships/{partnership_id:int}"): Case(
+        lambda f: [f"/admin/partnerships/{f.partnership}"], _admin
+    ),
+    (P, "/admin/partnerships/{partnership_id:int}"): Case(
+        lambda f: [f"/admin/partnerships/{f.partnership}"], _admin, ok=303, form=_partnership_form
+    ),
+    (G, "/admin/partnerships/{partnership_id:int}/delete"): Case(
+        lambda f: [f"/admin/partnerships/{f.partnership}/delete"], _admin
+    ),
+    (P, "/admin/partnerships/{partnership_id:int}/delete"): Case(
+        lambda f: [f"/admin/partnerships/{f.partnership}/delete"], _admin, ok=303, order=1
+    ),
+    (G, "/admin/people"): Case(_fixed("/admin/people"), _admin),
+    (P, "/admin/people/{person_id:int}/deactivate"): Case(
+        lambda f: [f"/admin/people/{f.world.people['toeleider.out']}/deactivate"], _admin, ok=303
+    ),
+    (P, "/admin/people/{person_id:int}/reactivate"): Case(
+        lambda f: [f"/admin/people/{f.world.people['toeleider.out']}/reactivate"], _admin, ok=303
+    ),
+}
+
+
+def _routes(app: Litestar) -> dict[tuple[str, str], bool]:
+    """(method, path) of every route but static files, with whether it is public."""
+    found: dict[tuple[str, str], bool] = {}
+    for route in app.routes:
+        if route.path.startswith("/static"):
+            continue
+        for method, handler in getattr(route, "route_handler_map", {}).items():
+            if method in ("OPTIONS", "HEAD"):
+                continue
+            found[(method, route.path)] = bool(handler[0].opt.get("public"))
+    return found
+
+
+def test_every_route_is_in_the_matrix(app: Litestar) -> None:
+    routes = _routes(app)
+    missing = sorted(set(routes) - set(MATRIX))
+    assert not missing, f"add these routes to the leak matrix (tests/contract): {missing}"
+    assert sorted(set(MATRIX) - set(routes)) == [], "the matrix names routes the app lacks"
+    for key, public in routes.items():
+        assert MATRIX[key].public is public, f"{key} is public={public} in the app"
+
+
+# What each person must never receive ------------------------------------------------------------
+
+
+def _as_written(name: str, value: Any) -> list[str]:
+    if name == "birth_date":
+        return [value.strftime("%d-%m-%Y"), value.isoformat()]
+    return [str(value)] if value not in (None, "") else []
+
+
+async def _hidden_values(facts: Facts) -> list[str]:
+    """Every stored value this person may not see in full."""
+    with unscoped("test: the stored values a person must never receive"):
+        clients = await Client.select()
+    hidden: list[str] = []
+    for row in clients:
+        relation = facts.relations[row["id"]]
+        for spec in CLIENT_FIELDS:
+            if spec.name == "ladder_step" or spec.sensitivity is None:
+                continue
+            if access(facts.roles, relation, spec.sensitivity) is not Access.shown:
+                hidden += _as_written(spec.name, row[spec.name])
+    org_of_viewer = PEOPLE[facts.username][0]
+    for tag, events in facts.world.events.items():
+        relation = facts.relations[facts.world.clients[tag]]
+        for audience, cls, author_org, label in events:
+            readable = (
+                may_read_audience(
+                    relation, audience, same_org_as_author=author_org == org_of_viewer
+                )
+                and access(facts.roles, relation, cls) is Access.shown
+            )
+            if not readable:
+                hidden.append(label)
+    return hidden
+
+
+async def _facts(world: World, username: str) -> Facts:
+    viewer = await load_viewer(world.people[username])
+    assert viewer is not None
+    relations = {
+        client_id: relation_of(viewer, client_facts)
+        for client_id, client_facts in (await facts_for(viewer)).items()
+    }
+    partnership = await Partnership.select(Partnership.id).order_by(Partnership.id).first()
+    return Facts(world, username, relations, partnership["id"])
+
+
+@pytest.mark.parametrize("username", list(PEOPLE))
+async def test_every_route_for_every_person(
+    client: httpx.AsyncClient, username: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = await build_world()
+    facts = await _facts(world, username)
+    hidden = await _hidden_values(facts)
+    assert hidden, "every person has something hidden from them in this world"
+    shapes = {(audience, cls) for events in world.events.values() for audience, cls, _, _ in events}
+    assert shapes == {(a, c) for a in Audience for c in Sensitivity}
+    caplog.set_level(logging.INFO)
+    token = await login(client, username)
+    bodies: list[str] = []
+
+    async def request(method: str, url: str, case: Case, headers: dict[str, str]) -> None:
+        nonlocal token
+        if method == G:
+            response = await client.get(url, headers=headers)
+        else:
+            refused = await client.post(url, data=case.form(facts))
+            without_token = 403 if case.allowed(facts, url) else 404
+            assert refused.status_code == without_token, (url, "a POST without CSRF token")
+            response = await client.post(url, data={"csrf_token": token, **case.form(facts)})
+        expected = case.ok if case.allowed(facts, url) else 404
+        assert response.status_code == expected, (username, method, url, response.status_code)
+        bodies.append(response.text)
+        if "csrf_token" in response.text:
+            token = csrf_from(response.text)
+
+    ordered = sorted(MATRIX.items(), key=lambda item: (item[1].order, item[0][0] != G))
+    for (method, _path), case in ordered:
+        for url in case.urls(facts):
+            await request(method, url, case, {})
+            if case.htmx:
+                await request(method, url, case, HTMX)
+            if method == P and case.order < 2:
+                token = await login(client, username)
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for value in hidden:
+        assert value not in logged, (username, "log", value)
+        for body in bodies:
+            assert value not in body, (username, value)
