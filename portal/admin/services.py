@@ -115,7 +115,7 @@ async def save_organisation(form: OrganisationForm, org_id: int | None = None) -
     """Create (no ``org_id``) or update an organisation; on errors nothing is written."""
     errors = _check_organisation(form)
     try:
-        async with unit_of_work():
+        async with unit_of_work() as unit:
             if org_id is not None:
                 current = (
                     await Organisation.select(Organisation.kind)
@@ -141,10 +141,10 @@ async def save_organisation(form: OrganisationForm, org_id: int | None = None) -
                         Organisation.kind: form.kind,
                     }
                 ).where(Organisation.id == org_id)
+                # logged-in people carry their organisation's name and kind
+                unit.after_commit(forget_all_viewers)
     except _UNIQUE_VIOLATION:  # the same code saved at the same moment by someone else
         return {"code": _("Another organisation already uses this code.")}
-    if org_id is not None:
-        forget_all_viewers()  # logged-in people carry their organisation's name and kind
     log.info("organisation %s saved (code %r, kind %s)", org_id or "new", form.code, form.kind)
     return {}
 
