@@ -6,6 +6,7 @@ schema as it was before, rows as the old code wrote them, then every migration.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -14,7 +15,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import asyncpg
-import pytest
 
 from tests.conftest import TEST_DATABASE_URL, WORKER
 
@@ -83,8 +83,13 @@ async def test_titles_and_bodies_become_codes_payloads_and_typed_text(tmp_path: 
     url = _fresh_url(tmp_path)
     await _recreate(url)
     env = {"PORTAL_DATABASE_URL": url, "PICCOLO_CONF": "portal.piccolo_conf", "PATH": ""}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout.strip().splitlines()[-1])
