@@ -44,15 +44,17 @@ serve: install ## serve on http://127.0.0.1:8000
 services: ## make sure PostgreSQL, Redis and Chromium are installed and running
 	bash .ci/services.sh
 
-test: install services $(E2E_TOOLS) $(OIDC_PROVIDER) ## the whole suite, on SQLite and then on PostgreSQL
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-test-sqlite: install ## the suite on SQLite
-	$(BIN)/pytest
+test: install services $(E2E_TOOLS) $(OIDC_PROVIDER) ## the whole suite: the SQLite and PostgreSQL passes side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse test-sqlite test-postgres
 
-test-postgres: install ## the suite on PostgreSQL (brug_test, recreated); browser and process tests run on SQLite only
-	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e and not slow"
+test-sqlite: install ## the suite on SQLite (parallel workers, a database file each)
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+test-postgres: install ## the suite on PostgreSQL (brug_test_<worker>, recreated); browser and process tests run on SQLite only
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not slow"
 
 lint: install ## ruff (lint + format check), mypy and the import layers (import-linter)
 	$(BIN)/ruff check portal tests $(wildcard bench)

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.run import DATABASE_URL, OIDC_ENV, REDIS_URL, SESSION_NAMESPACE
+from bench.run import DATABASE_URL, OIDC_ENV, REDIS_URL
 
 os.environ["PORTAL_DATABASE_URL"] = DATABASE_URL  # before portal.core.db is imported
 os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
@@ -40,7 +40,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
     from portal.app import create_app
     from portal.clients.tables import Client
     from portal.core.db import count_queries
-    from portal.core.sessions import SessionData, _key
+    from portal.core.sessions import REDIS_NAMESPACE, SessionData, store_key
     from portal.settings import load_settings
     from portal.visibility.records import visible_to
 
@@ -68,8 +68,8 @@ async def profile(requests: int, sort: str, top: int) -> None:
         clients = await visible_to(viewer, Client).select(Client.id).order_by(Client.id)
         token = secrets.token_urlsafe(32)
         session = SessionData.fresh(int(person["id"])).to_json()
-        store = RedisStore.with_client(url=REDIS_URL, namespace=SESSION_NAMESPACE)
-        await store.set(_key(token), session, expires_in=3600)
+        store = RedisStore.with_client(url=REDIS_URL, namespace=REDIS_NAMESPACE)
+        await store.set(store_key(token), session, expires_in=3600)
         try:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
@@ -94,7 +94,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
                         f"{per_request:.2f} ms wall, {cpu:.2f} ms CPU per request (httpx included)"
                     )
                 await phases(http, int(person["id"]), int(clients[0]["id"]), requests)
-                key = _key(token)
+                key = store_key(token)
                 label = "session: Redis GET (SessionMiddleware)"
                 await _time(label, requests, lambda: store.get(key))
                 url = f"/clients/{clients[0]['id']}"
@@ -104,7 +104,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
                     await http.get(url)
                 profiler.disable()
         finally:
-            await store.delete(_key(token))
+            await store.delete(store_key(token))
             await store._redis.aclose()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)

@@ -40,7 +40,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from portal.core.sessions import SessionData, _key
+from portal.core.sessions import REDIS_NAMESPACE, SessionData, store_key
 from portal.testing.processes import (
     BIN,
     PortalServer,
@@ -69,7 +69,6 @@ OIDC_ENV = {
     "PORTAL_OIDC_CLIENT_ID": "bench",
     "PORTAL_OIDC_CLIENT_SECRET": "bench",
 }
-SESSION_NAMESPACE = "brug-session"  # as portal.app.session_store
 STOP_TIMEOUT = 15  # uvicorn drains for up to 8 s (``portal serve``, the baseline)
 
 THREADS = 2
@@ -108,13 +107,13 @@ async def _recreate_database() -> str:
 
 def session_key(token: str) -> str:
     """The store key of a session token, as the portal computes it."""
-    return _key(token)
+    return store_key(token)
 
 
 async def _write_session(token: str, person_id: int) -> None:
     from litestar.stores.redis import RedisStore
 
-    store = RedisStore.with_client(url=REDIS_URL, namespace=SESSION_NAMESPACE)
+    store = RedisStore.with_client(url=REDIS_URL, namespace=REDIS_NAMESPACE)
     try:
         data = SessionData.fresh(person_id).to_json()
         await store.set(session_key(token), data, expires_in=3600)
@@ -125,7 +124,7 @@ async def _write_session(token: str, person_id: int) -> None:
 async def _delete_session(token: str) -> None:
     from litestar.stores.redis import RedisStore
 
-    store = RedisStore.with_client(url=REDIS_URL, namespace=SESSION_NAMESPACE)
+    store = RedisStore.with_client(url=REDIS_URL, namespace=REDIS_NAMESPACE)
     try:
         await store.delete(session_key(token))
     finally:

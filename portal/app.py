@@ -22,7 +22,7 @@ from portal.accounts.oidc import OidcClient
 from portal.core import db, i18n
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
-from portal.core.sessions import SessionMiddleware
+from portal.core.sessions import REDIS_NAMESPACE, SessionMiddleware
 from portal.core.storage import LocalDocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
@@ -35,7 +35,7 @@ log = logging.getLogger("portal")
 
 def session_store(settings: Settings) -> Store:
     if settings.session.redis_url:
-        return RedisStore.with_client(url=settings.session.redis_url, namespace="brug-session")
+        return RedisStore.with_client(url=settings.session.redis_url, namespace=REDIS_NAMESPACE)
     folder = settings.var_dir / "sessions"
     folder.mkdir(parents=True, exist_ok=True)
     return FileStore(folder, create_directories=True)

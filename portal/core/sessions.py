@@ -29,7 +29,11 @@ PENDING_TTL = 600
 MAX_PENDING = 5
 
 
-def _key(token: str) -> str:
+REDIS_NAMESPACE = "brug-session"
+
+
+def store_key(token: str) -> str:
+    """The store keys a session on its token's SHA-256, so the store never holds a usable cookie."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -175,7 +179,7 @@ class SessionMiddleware(ASGIMiddleware):
     async def _load(self, token: str | None) -> Session:
         if not token or len(token) > 128:
             return Session()
-        raw = await self.store.get(_key(token))
+        raw = await self.store.get(store_key(token))
         if raw is None:
             return Session()
         data = SessionData.from_json(raw)
@@ -185,7 +189,7 @@ class SessionMiddleware(ASGIMiddleware):
             or now - data.created > self.settings.absolute_timeout
             or now - data.seen > self.settings.idle_timeout
         ):
-            await self.store.delete(_key(token))
+            await self.store.delete(store_key(token))
             return Session(cookie_changed=True)
         session = Session(token=token, data=data)
         if now - data.seen > TOUCH_EVERY:
@@ -195,11 +199,11 @@ class SessionMiddleware(ASGIMiddleware):
 
     async def _save(self, session: Session) -> None:
         if session.discarded_token and session.discarded_token != session.token:
-            await self.store.delete(_key(session.discarded_token))
+            await self.store.delete(store_key(session.discarded_token))
         if session.token and session.data is not None and session.dirty:
             remaining = self.settings.absolute_timeout - (time.time() - session.data.created)
             ttl = max(1, int(min(self.settings.idle_timeout, remaining)))
-            await self.store.set(_key(session.token), session.data.to_json(), expires_in=ttl)
+            await self.store.set(store_key(session.token), session.data.to_json(), expires_in=ttl)
 
     def _cookie(self, session: Session) -> Cookie:
         return Cookie(

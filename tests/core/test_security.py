@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from portal.app import create_app
+from portal.testing.processes import free_port
 from tests.conftest import csrf_from, login, make_settings, running
-from tests.e2e.portal_process import free_port
 from tests.support.factories import build_world
 
 COOKIE = "brug_session"

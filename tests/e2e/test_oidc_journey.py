@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from portal.testing.processes import PortalServer, free_port, run_portal_ok
+from portal.testing.processes import development_env as portal_env
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
 from tests.e2e.conftest import LOCALE, Tab
-from tests.e2e.portal_process import PortalServer, free_port, portal_env, run_portal_ok
 from tests.e2e.test_accessibility import WIDTHS, AxeTab, axe_pages, axe_violations
 from tests.e2e.test_journeys import assert_clean_console, path_of
 
