@@ -261,16 +261,38 @@ def all_rows_if(condition: bool) -> QueryString | None:
     return ALL if condition else None
 
 
+class WholeRecordPolicy(ClientBoundPolicy):
+    """A record about a client whose content is all of one class: a viewer reads all of it, or
+    none of it."""
+
+    record_class: ClassVar[Sensitivity]
+
+    def _sees(self, viewer: Viewer, relation: Relation) -> bool:
+        return sees_record(viewer.roles, relation) and (
+            access(viewer.roles, relation, self.record_class) is Access.shown
+        )
+
+    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
+        return all_rows_if(self._sees(viewer, relation))
+
+    def view(self, row: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> Any:
+        return self.view(row) if self._sees(viewer, relation_of_row(row)) else None
+
+
 @dataclass(frozen=True)
 class TeamMemberView:
     person: int
     added_at: Any
 
 
-class CareTeamPolicy(ClientBoundPolicy):
+class CareTeamPolicy(WholeRecordPolicy):
     """Who works with a client is basic information about the client."""
 
     table = CareTeamMember
+    record_class = _B
     fields = (
         FieldSpec("id", KEY),
         FieldSpec("client", KEY),
@@ -278,12 +300,7 @@ class CareTeamPolicy(ClientBoundPolicy):
         FieldSpec("added_at", _B),
     )
 
-    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
-        return all_rows_if(sees_record(viewer.roles, relation))
-
-    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> TeamMemberView | None:
-        if not sees_record(viewer.roles, relation_of_row(row)):
-            return None
+    def view(self, row: Mapping[str, Any]) -> TeamMemberView:
         return TeamMemberView(person=row["person"], added_at=row.get("added_at"))
 
 
@@ -294,10 +311,11 @@ class ConsentView:
     decided_on: Any
 
 
-class ConsentPolicy(ClientBoundPolicy):
+class ConsentPolicy(WholeRecordPolicy):
     """Consent is part of the trajectory: who may share in it."""
 
     table = Consent
+    record_class = _T
     fields = (
         FieldSpec("id", KEY),
         FieldSpec("client", KEY),
@@ -307,17 +325,7 @@ class ConsentPolicy(ClientBoundPolicy):
         FieldSpec("recorded_by", _T),
     )
 
-    def _sees(self, viewer: Viewer, relation: Relation) -> bool:
-        return sees_record(viewer.roles, relation) and (
-            access(viewer.roles, relation, _T) is Access.shown
-        )
-
-    def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
-        return all_rows_if(self._sees(viewer, relation))
-
-    def project(self, viewer: Viewer, row: Mapping[str, Any]) -> ConsentView | None:
-        if not self._sees(viewer, relation_of_row(row)):
-            return None
+    def view(self, row: Mapping[str, Any]) -> ConsentView:
         return ConsentView(
             organisation=row["organisation"], given=bool(row["given"]), decided_on=row["decided_on"]
         )
