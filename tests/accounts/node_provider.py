@@ -127,6 +127,11 @@ class NodeProvider:
         with self._changed:
             return "\n".join(self._lines)
 
+    def forget_output(self) -> None:
+        """Start counting output afresh (a provider shared by several tests)."""
+        with self._changed:
+            self._lines.clear()
+
     def wait_for_output(self, text: str, *, count: int = 1, timeout: float = 10.0) -> None:
         """Wait until ``text`` has been printed ``count`` times (the provider logs each automatic
         login and consent, and why the token endpoint refused a request). The output is read in

@@ -58,6 +58,12 @@ class Faults:
     jwks_requests: int = 0
     token_requests: int = 0
 
+    def reset(self) -> None:
+        """Behave again (a provider shared by several tests starts each test well-behaved)."""
+        self.token_host = self.token_client = None
+        self.jwks_answers.clear()
+        self.jwks_requests = self.token_requests = 0
+
     def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
         def middleware(environ: dict[str, Any], start_response: Callable[..., Any]):
             path = environ.get("PATH_INFO", "")

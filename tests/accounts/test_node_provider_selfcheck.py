@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -125,8 +125,9 @@ class Authorization:
     nonce: str
 
 
-@asynccontextmanager
-async def provider_session() -> AsyncIterator[Session]:
+@pytest.fixture(scope="module")
+def shared_op() -> Iterator[NodeProvider]:
+    """One Node provider process for this module's checks."""
     if not installed():
         pytest.fail(not_installed_message(), pytrace=False)
     with node_provider(
@@ -135,18 +136,31 @@ async def provider_session() -> AsyncIterator[Session]:
         redirect_uri=REDIRECT_URI,
         post_logout_redirect_uri=POST_LOGOUT_REDIRECT_URI,
     ) as op:
-        op.set_user(ALICE, ALICE_CLAIMS)
-        op.next_login(ALICE)
-        async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=10) as http:
-            metadata = (await http.get(op.discovery_url)).raise_for_status().json()
-            assert metadata["issuer"] == op.issuer
-            assert metadata["code_challenge_methods_supported"] == ["S256"]
-            jwks = (await http.get(metadata["jwks_uri"])).raise_for_status().json()
-            yield Session(op, metadata, KeySet.import_key_set(jwks), http)
+        yield op
 
 
-async def test_code_with_the_right_verifier_gives_an_id_token_with_the_claims() -> None:
-    async with provider_session() as session, session.oauth() as oauth:
+@pytest.fixture
+def op(shared_op: NodeProvider) -> NodeProvider:
+    shared_op.forget_output()
+    return shared_op
+
+
+@asynccontextmanager
+async def provider_session(op: NodeProvider) -> AsyncIterator[Session]:
+    op.set_user(ALICE, ALICE_CLAIMS)
+    op.next_login(ALICE)
+    async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=10) as http:
+        metadata = (await http.get(op.discovery_url)).raise_for_status().json()
+        assert metadata["issuer"] == op.issuer
+        assert metadata["code_challenge_methods_supported"] == ["S256"]
+        jwks = (await http.get(metadata["jwks_uri"])).raise_for_status().json()
+        yield Session(op, metadata, KeySet.import_key_set(jwks), http)
+
+
+async def test_code_with_the_right_verifier_gives_an_id_token_with_the_claims(
+    op: NodeProvider,
+) -> None:
+    async with provider_session(op) as session, session.oauth() as oauth:
         authorization = await session.authorize(oauth)
         token = await session.exchange(oauth, authorization, authorization.verifier)
 
@@ -159,8 +173,8 @@ async def test_code_with_the_right_verifier_gives_an_id_token_with_the_claims() 
         assert claims["nonce"] == authorization.nonce
 
 
-async def test_code_with_a_wrong_verifier_is_refused() -> None:
-    async with provider_session() as session, session.oauth() as oauth:
+async def test_code_with_a_wrong_verifier_is_refused(op: NodeProvider) -> None:
+    async with provider_session(op) as session, session.oauth() as oauth:
         first = await session.authorize(oauth)
         await session.exchange(oauth, first, first.verifier)
 
@@ -175,8 +189,8 @@ async def test_code_with_a_wrong_verifier_is_refused() -> None:
         session.op.wait_for_output("invalid_grant: code_verifier does not match code_challenge")
 
 
-async def test_an_authorization_request_without_pkce_is_refused() -> None:
-    async with provider_session() as session:
+async def test_an_authorization_request_without_pkce_is_refused(op: NodeProvider) -> None:
+    async with provider_session(op) as session:
         query = urlencode(
             {
                 "client_id": CLIENT_ID,
@@ -195,8 +209,10 @@ async def test_an_authorization_request_without_pkce_is_refused() -> None:
         assert params["state"] == ["no-pkce"]
 
 
-async def test_a_second_login_with_prompt_login_and_consent_signs_in_the_next_subject() -> None:
-    async with provider_session() as session, session.oauth() as oauth:
+async def test_a_second_login_with_prompt_login_and_consent_signs_in_the_next_subject(
+    op: NodeProvider,
+) -> None:
+    async with provider_session(op) as session, session.oauth() as oauth:
         first = await session.authorize(oauth)
         first_claims = session.id_token_claims(
             await session.exchange(oauth, first, first.verifier), first.nonce
@@ -214,8 +230,8 @@ async def test_a_second_login_with_prompt_login_and_consent_signs_in_the_next_su
         assert claims["roles"] == []
 
 
-async def test_logout_returns_to_the_post_logout_redirect_uri() -> None:
-    async with provider_session() as session, session.oauth() as oauth:
+async def test_logout_returns_to_the_post_logout_redirect_uri(op: NodeProvider) -> None:
+    async with provider_session(op) as session, session.oauth() as oauth:
         authorization = await session.authorize(oauth)
         token = await session.exchange(oauth, authorization, authorization.verifier)
         query = urlencode(

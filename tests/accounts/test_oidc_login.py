@@ -28,10 +28,17 @@ from tests.support.factories import make_org
 ZOTTEGEM = {"org": "ocmw-zottegem"}
 
 
-@pytest.fixture
-def idp() -> Iterator[Provider]:
+@pytest.fixture(scope="module")
+def shared_idp() -> Iterator[Provider]:
+    """One provider for the tests of this module; each test starts it well-behaved."""
     with provider() as running:
         yield running
+
+
+@pytest.fixture
+def idp(shared_idp: Provider) -> Provider:
+    shared_idp.faults.reset()
+    return shared_idp
 
 
 @pytest.fixture
