@@ -97,7 +97,7 @@ async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
 async def find_client(viewer: Viewer, client_id: int) -> ClientView:
     """One client as the viewer may see it; 404 when it does not exist for them."""
     scope = visible_to(viewer, Client)
-    row = await scope.select(*Client.all_columns()).where(Client.id == client_id).first()
+    row = await scope.get(client_id, *Client.all_columns())
     view = scope.project(row) if row is not None else None
     if view is None:
         raise NotFoundException()

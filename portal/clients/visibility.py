@@ -199,6 +199,9 @@ class ClientPolicy(RecordPolicy):
 # Records about a client ----------------------------------------------------------------------
 
 
+ALL = QueryString("1 = 1")
+
+
 class ClientBoundPolicy(RecordPolicy):
     """A record that belongs to one client: the viewer's relation to it is their relation to the
     client. Read either for one client already opened (``client=ClientView``: the relation is
@@ -230,9 +233,8 @@ class ClientBoundPolicy(RecordPolicy):
             rows = self.rows_for(viewer, client.relation, **context)
             if rows is None:
                 return None
-            return QueryString(
-                f"{self.column(self.client_column)} = {{}} AND {{}}", client.id, rows
-            )
+            of_client = QueryString(f"{self.column(self.client_column)} = {{}}", client.id)
+            return of_client if rows is ALL else QueryString("{} AND {}", of_client, rows)
         table = Client._meta.tablename
         inner = client_ref(f'"{table}"."id"', f'"{table}"."ocmw"')
         branches: list[QueryString] = []
@@ -252,9 +254,6 @@ class ClientBoundPolicy(RecordPolicy):
         if not branches:
             return None
         return QueryString("(" + " OR ".join("{}" for _ in branches) + ")", *branches)
-
-
-ALL = QueryString("1 = 1")
 
 
 def all_rows_if(condition: bool) -> QueryString | None:

@@ -102,6 +102,16 @@ class Scope:
             query = self.policy.table.select(*columns, relation)
         return query.where(self._condition())
 
+    def get(self, key: Any, *columns: Any) -> Any:
+        """One row by primary key, with its relation: ``project`` then decides whether it exists
+        for the viewer (the policy's projection refuses every row its scope would exclude, so one
+        row needs no scope condition besides its key)."""
+        relation = self.policy.relation(self.viewer, **self.context).as_alias("relation")
+        table = self.policy.table
+        with _scoped(table):
+            query = table.select(*columns, relation)
+        return query.where(table._meta.primary_key == key).first()
+
     def count(self) -> Any:
         with _scoped(self.policy.table):
             query = self.policy.table.count()
