@@ -42,6 +42,9 @@ class ViewerFact:
     name: str
     holds: Callable[[Viewer], bool]
 
+    def __invert__(self) -> ViewerFact:
+        return ViewerFact(f"not {self.name}", lambda viewer: not self.holds(viewer))
+
 
 Condition = Fact | ViewerFact
 
