@@ -14,6 +14,7 @@ ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
     Role.toeleider: frozenset({OrgKind.partner}),
     Role.coordinator: frozenset({OrgKind.ocmw, OrgKind.partner, OrgKind.vdab}),
     Role.admin: frozenset({OrgKind.ocmw, OrgKind.partner, OrgKind.vdab}),
+    Role.platform_admin: frozenset({OrgKind.ocmw, OrgKind.partner, OrgKind.vdab}),
 }
 """Which kind of organisation may hold each role (DESIGN §2); a role outside it is ignored."""
 

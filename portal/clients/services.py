@@ -84,7 +84,7 @@ async def list_clients(viewer: Viewer, *, query: str = "", page: int = 1) -> Cli
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
     """The visible clients whose care team the viewer is in."""
     scope = visible_to(viewer, Client)
-    ref = client_ref('"client"."id"', '"client"."ocmw"')
+    ref = client_ref('"client"."id"', '"client"."ocmw"', '"client"."file_holder"')
     rows = (
         await scope.select(*_LIST_COLUMNS)
         .where(IN_CARE_TEAM.sql(viewer, ref))
@@ -136,12 +136,18 @@ class Registration:
 async def register_client(
     actor: Viewer, registration: Registration, *, at: dt.datetime | None = None
 ) -> int:
-    """A social worker registers a client at their OCMW and joins its care team (aanmelding)."""
+    """A social worker registers a client at their OCMW, holds the file and joins its care team
+    (aanmelding)."""
     if Role.social_worker not in actor.roles or actor.org_kind != OrgKind.ocmw:
         raise NotAllowed("only a social worker of an OCMW registers clients")
     moment = at or dt.datetime.now(dt.UTC)
     async with unit_of_work():
-        row = Client(ocmw=actor.org_id, created_at=moment, **registration.__dict__)
+        row = Client(
+            ocmw=actor.org_id,
+            file_holder=actor.person_id,
+            created_at=moment,
+            **registration.__dict__,
+        )
         await row.save()
         client_id = int(row.id)
         await CareTeamMember(client=client_id, person=actor.person_id, added_at=moment).save()

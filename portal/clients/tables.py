@@ -1,4 +1,5 @@
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from portal.accounts.tables import Organisation, Person
@@ -10,6 +11,10 @@ class Client(Classified, Table, tablename="client"):
 
     id: Serial
     ocmw = ForeignKey(references=Organisation, null=False, index=True)
+    file_holder = ForeignKey(
+        references=Person, null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    """The one social worker of the OCMW who holds the file (dossierhouder)."""
     first_name = Varchar(length=100)
     last_name = Varchar(length=100, index=True)
     language = Varchar(length=50, default="")

@@ -67,6 +67,7 @@ CLIENT_FIELDS: tuple[FieldSpec, ...] = (
 CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
     FieldSpec("id", KEY),
     FieldSpec("ocmw", KEY),
+    FieldSpec("file_holder", _B),
     *CLIENT_FIELDS,
     FieldSpec("created_at", _B),
 )
@@ -77,6 +78,17 @@ CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
 
 def _own_ocmw(viewer: Viewer, ref: RecordRef) -> QueryString:
     return QueryString(f"{ref['ocmw']} = {{}}", viewer.org_id)
+
+
+def _holds_file(viewer: Viewer, ref: RecordRef) -> QueryString:
+    return QueryString(f"{ref['holder']} = {{}}", viewer.person_id)
+
+
+def _unlocked(viewer: Viewer, ref: RecordRef) -> QueryString:
+    if not viewer.unlocked:
+        return QueryString("1 = 0")
+    ids = sorted(viewer.unlocked)
+    return QueryString(f"{ref['client']} IN ({', '.join('{}' for _ in ids)})", *ids)
 
 
 def _in_care_team(viewer: Viewer, ref: RecordRef) -> QueryString:
@@ -109,26 +121,30 @@ def _partnered(viewer: Viewer, ref: RecordRef) -> QueryString:
 
 
 OWN_OCMW = Fact("the client is held by the viewer's OCMW", _own_ocmw)
+HOLDS_FILE = Fact("the viewer is the client's named file holder", _holds_file)
+UNLOCKED = Fact("the viewer stated a reason for this client in this session", _unlocked)
 IN_CARE_TEAM = Fact("the viewer is in the client's care team", _in_care_team)
 CONSENTED = Fact("the client consented to share with the viewer's organisation", _consented)
 PARTNERED = Fact("the viewer's organisation is a partner of the client's OCMW", _partnered)
 SOCIAL_WORKER = ViewerFact("the viewer is a social worker", lambda v: Role.social_worker in v.roles)
 
 CLIENT_RELATION = RelationRules(
-    Rule(Relation.file_holder, (OWN_OCMW, SOCIAL_WORKER)),
+    Rule(Relation.file_holder, (OWN_OCMW, SOCIAL_WORKER, HOLDS_FILE)),
+    Rule(Relation.same_org_reason, (OWN_OCMW, SOCIAL_WORKER, UNLOCKED)),
     Rule(Relation.care_team, (OWN_OCMW, IN_CARE_TEAM)),
     Rule(Relation.same_org, (OWN_OCMW,)),
     Rule(Relation.none, (~CONSENTED,)),
     Rule(Relation.care_team, (IN_CARE_TEAM,)),
     Rule(Relation.partner_org, (PARTNERED,)),
 )
-"""Inside the file-holding OCMW: its social workers hold the file; others are care team or
-colleagues. Outside it, without the client's consent for the viewer's organisation there is no
+"""Inside the file-holding OCMW: the one named social worker holds the file; another social worker
+who stated a reason sees more for this session; the care team is the care team; everyone else is a
+colleague. Outside it, without the client's consent for the viewer's organisation there is no
 relation at all; with it, the care team, or a partner of the OCMW."""
 
 
-def client_ref(id_sql: str, ocmw_sql: str) -> RecordRef:
-    return {"client": id_sql, "ocmw": ocmw_sql}
+def client_ref(id_sql: str, ocmw_sql: str, holder_sql: str) -> RecordRef:
+    return {"client": id_sql, "ocmw": ocmw_sql, "holder": holder_sql}
 
 
 # Clients -------------------------------------------------------------------------------------
@@ -157,7 +173,7 @@ class ClientPolicy(RecordPolicy):
     fields = CLIENT_COLUMNS
 
     def ref(self) -> RecordRef:
-        return client_ref(self.column("id"), self.column("ocmw"))
+        return client_ref(self.column("id"), self.column("ocmw"), self.column("file_holder"))
 
     def relation(self, viewer: Viewer, **context: Any) -> QueryString:
         return CLIENT_RELATION.sql(viewer, self.ref())
@@ -217,7 +233,11 @@ class ClientBoundPolicy(RecordPolicy):
     def ref(self) -> RecordRef:
         client = self.column(self.client_column)
         table = Client._meta.tablename
-        return client_ref(client, f'(SELECT "ocmw" FROM "{table}" WHERE "{table}"."id" = {client})')
+
+        def of_client(column: str) -> str:
+            return f'(SELECT "{column}" FROM "{table}" WHERE "{table}"."id" = {client})'
+
+        return client_ref(client, of_client("ocmw"), of_client("file_holder"))
 
     def relation(
         self, viewer: Viewer, client: ClientView | None = None, **context: Any
@@ -236,7 +256,7 @@ class ClientBoundPolicy(RecordPolicy):
             of_client = QueryString(f"{self.column(self.client_column)} = {{}}", client.id)
             return of_client if rows is ALL else QueryString("{} AND {}", of_client, rows)
         table = Client._meta.tablename
-        inner = client_ref(f'"{table}"."id"', f'"{table}"."ocmw"')
+        inner = client_ref(f'"{table}"."id"', f'"{table}"."ocmw"', f'"{table}"."file_holder"')
         branches: list[QueryString] = []
         for relation in sorted(CLIENT_RELATION.possible(viewer)):
             rows = self.rows_for(viewer, relation, **context)

@@ -9,12 +9,14 @@ ROLE_LABELS = {
     Role.mediator: N_("VDAB mediator"),
     Role.coordinator: N_("coordinator"),
     Role.admin: N_("administrator"),
+    Role.platform_admin: N_("platform administrator"),
 }
 
 RELATION_LABELS = {
     Relation.file_holder: N_("file holder"),
     Relation.care_team: N_("care team"),
     Relation.same_org: N_("same organisation"),
+    Relation.same_org_reason: N_("same organisation, with a stated reason"),
     Relation.partner_org: N_("partner organisation (with consent)"),
     Relation.author_org: N_("organisation that wrote it"),
     Relation.none: N_("no relation"),

@@ -17,6 +17,10 @@ class Role(StrEnum):
     mediator = "mediator"
     coordinator = "coordinator"
     admin = "admin"
+    """Functional administrator of their own organisation: its people and the admin log."""
+    platform_admin = "platform_admin"
+    """Administrator of the platform: organisations (what the login's organisation claim maps to)
+    and partnerships. Like ``admin``, no access to client content."""
 
 
 class Relation(StrEnum):
@@ -27,6 +31,9 @@ class Relation(StrEnum):
     file_holder = "file_holder"
     care_team = "care_team"
     same_org = "same_org"
+    same_org_reason = "same_org_reason"
+    """A colleague of the file-holding OCMW who stated a reason to see more, for this session
+    ("break the glass"); logged and shown to the file holder."""
     partner_org = "partner_org"
     author_org = "author_org"
     none = "none"
@@ -78,7 +85,8 @@ health data are never counted."""
 POLICY: dict[tuple[Role, Relation], dict[Sensitivity, Access]] = {
     (Role.social_worker, Relation.file_holder): _row(S, S, S, S, S),
     (Role.social_worker, Relation.care_team): _row(S, S, S, H, H),
-    (Role.social_worker, Relation.same_org): NOTHING,
+    (Role.social_worker, Relation.same_org): _row(S, H, S, H, H),
+    (Role.social_worker, Relation.same_org_reason): _row(S, S, S, S, S),
     (Role.social_worker, Relation.partner_org): NOTHING,
     (Role.mediator, Relation.care_team): _row(S, S, S, H, H),
     (Role.mediator, Relation.partner_org): _row(S, M, S, H, H),
@@ -98,7 +106,9 @@ POLICY: dict[tuple[Role, Relation], dict[Sensitivity, Access]] = {
 }
 """Pairs not listed (including every ``Relation.none``) see nothing.
 
-The OCMW coordinator (team lead) sees the basic fields of their own OCMW's clients, enough to manage
+The file holder is one named social worker; the other social workers of that OCMW see the basic and
+trajectory fields (to cover an absence) and the rest only after stating a reason. The OCMW
+coordinator (team lead) sees the basic fields of their own OCMW's clients, enough to manage
 the team (assign file holders, read access logs, hand out signals); a partner coordinator sees
 figures only."""
 
@@ -141,15 +151,17 @@ def may_read_audience(
         return False
     if relation is Relation.file_holder:
         return audience is not Audience.own_org or same_org_as_author
+    colleague = relation in (Relation.same_org, Relation.same_org_reason)
     if audience is Audience.care_team:
-        return relation is Relation.care_team
+        return relation is Relation.care_team or colleague
     if audience is Audience.own_org:
-        return same_org_as_author and relation in (Relation.care_team, Relation.same_org)
+        return same_org_as_author and (relation is Relation.care_team or colleague)
     if audience is Audience.addressed_org:
         return same_org_as_author or addressed_to_viewer_org
     return False
 
 
 def sees_withheld_placeholders(relation: Relation) -> bool:
-    """Care-team members see that something was withheld ("afgeschermd"); others see nothing."""
-    return relation in (Relation.file_holder, Relation.care_team)
+    """The file holder, the care team and a colleague who stated a reason see that something was
+    withheld ("afgeschermd"); others see nothing."""
+    return relation in (Relation.file_holder, Relation.care_team, Relation.same_org_reason)

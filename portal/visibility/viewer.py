@@ -16,3 +16,5 @@ class Viewer:
     org_name: str
     org_kind: str
     roles: frozenset[Role]
+    unlocked: frozenset[int] = frozenset()
+    """Clients this person stated a reason to see more of, in this session (break the glass)."""

@@ -188,7 +188,7 @@ async def _client_values() -> list[str]:
         )
     for row in clients:
         for name, value in row.items():
-            if name in ("id", "ocmw", "ladder_step", "created_at"):
+            if name in ("id", "ocmw", "file_holder", "ladder_step", "created_at"):
                 continue
             if name == "birth_date":
                 values += [value.strftime("%d-%m-%Y"), value.isoformat()]

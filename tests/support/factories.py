@@ -53,8 +53,20 @@ def secret(tag: str, field_name: str) -> str:
     return f"S3CRET-{tag}-{field_name}"
 
 
+async def _first_social_worker(ocmw: int) -> int | None:
+    for row in (
+        await Person.select(Person.id, Person.roles)
+        .where(Person.organisation == ocmw)
+        .order_by(Person.id)
+    ):
+        if "social_worker" in (row["roles"] or []):
+            return int(row["id"])
+    return None
+
+
 async def make_client(ocmw: int, tag: str | None = None, **values: Any) -> int:
-    """A client whose every text field holds a distinctive value containing ``tag``."""
+    """A client whose every text field holds a distinctive value containing ``tag``; its file holder
+    is the OCMW's first social worker unless ``file_holder`` says otherwise."""
     tag = tag or f"c{next(_seq)}"
     number = next(_seq)
     defaults: dict[str, Any] = {
@@ -72,6 +84,8 @@ async def make_client(ocmw: int, tag: str | None = None, **values: Any) -> int:
         created_at=NOW,
     )
     defaults.update(values)
+    if "file_holder" not in values:
+        defaults["file_holder"] = await _first_social_worker(ocmw)
     row = Client(ocmw=ocmw, **defaults)
     await row.save()
     return int(row.id)
@@ -141,6 +155,7 @@ class World:
 
 PEOPLE = {
     "sw.a": ("ocmw-a", "social_worker"),
+    "sw.a2": ("ocmw-a", "social_worker"),
     "sw.b": ("ocmw-b", "social_worker"),
     "toeleider": ("partner", "toeleider"),
     "toeleider.out": ("partner", "toeleider"),

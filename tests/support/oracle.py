@@ -14,17 +14,24 @@ from portal.visibility.viewer import Viewer
 
 @dataclass(frozen=True)
 class RelationFacts:
+    client_id: int
     client_ocmw_id: int
+    file_holder_id: int | None
     in_care_team: bool
     consent_for_viewer_org: bool
     partnered_with_ocmw: bool
 
 
 def relation_of(viewer: Viewer, facts: RelationFacts) -> Relation:
-    """The viewer's relation to a client. Outside the file-holding OCMW, no consent means none."""
+    """The viewer's relation to a client. The file holder is one named social worker; a colleague
+    who stated a reason (this session) sees more. Outside the file-holding OCMW, no consent means
+    no relation at all."""
     if facts.client_ocmw_id == viewer.org_id:
-        if Role.social_worker in viewer.roles:
+        social_worker = Role.social_worker in viewer.roles
+        if social_worker and facts.file_holder_id == viewer.person_id:
             return Relation.file_holder
+        if social_worker and facts.client_id in viewer.unlocked:
+            return Relation.same_org_reason
         return Relation.care_team if facts.in_care_team else Relation.same_org
     if not facts.consent_for_viewer_org:
         return Relation.none
@@ -42,7 +49,7 @@ async def facts_for(viewer: Viewer) -> dict[int, RelationFacts]:
     from portal.visibility.scoping import unscoped
 
     with unscoped("test oracle: the facts the relation rule is checked against"):
-        clients = await Client.select(Client.id, Client.ocmw)
+        clients = await Client.select(Client.id, Client.ocmw, Client.file_holder)
         team = {
             row["client"]
             for row in await CareTeamMember.select(CareTeamMember.client).where(
@@ -63,7 +70,9 @@ async def facts_for(viewer: Viewer) -> dict[int, RelationFacts]:
     }
     return {
         row["id"]: RelationFacts(
+            client_id=row["id"],
             client_ocmw_id=row["ocmw"],
+            file_holder_id=row["file_holder"],
             in_care_team=row["id"] in team,
             consent_for_viewer_org=row["id"] in consented,
             partnered_with_ocmw=row["ocmw"] in partnered,

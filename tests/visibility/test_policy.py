@@ -27,6 +27,10 @@ CLASSES = list(Sensitivity)
 EXPECTED: dict[tuple[Role, Relation], tuple[Access, ...]] = {
     (Role.social_worker, Relation.file_holder): (S, S, S, S, S),
     (Role.social_worker, Relation.care_team): (S, S, S, H, H),
+    # a colleague of the same OCMW covers an absence with basic and trajectory data (issue 8);
+    # stating a reason (break the glass, logged) opens the rest for that session
+    (Role.social_worker, Relation.same_org): (S, H, S, H, H),
+    (Role.social_worker, Relation.same_org_reason): (S, S, S, S, S),
     (Role.mediator, Relation.care_team): (S, S, S, H, H),
     (Role.mediator, Relation.partner_org): (S, M, S, H, H),
     (Role.mediator, Relation.author_org): (S, H, H, H, H),
@@ -83,6 +87,11 @@ def test_several_roles_get_the_most_generous() -> None:
         (Relation.partner_org, Audience.care_team, False, False),
         (Relation.partner_org, Audience.own_org, True, False),
         (Relation.same_org, Audience.own_org, True, True),
+        (Relation.same_org, Audience.own_org, False, False),
+        (Relation.same_org, Audience.care_team, False, True),
+        (Relation.same_org, Audience.file_holder_only, True, False),
+        (Relation.same_org_reason, Audience.care_team, False, True),
+        (Relation.same_org_reason, Audience.file_holder_only, True, False),
         (Relation.none, Audience.care_team, True, False),
         (Relation.file_holder, Audience.addressed_org, False, True),
         (Relation.partner_org, Audience.addressed_org, True, True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from portal.accounts.services import load_viewer
@@ -16,6 +18,7 @@ from portal.visibility.policy import (
     Sensitivity,
     access,
     sees_record,
+    sees_withheld_placeholders,
 )
 from portal.visibility.records import policy_for, readable, visible_to
 from portal.visibility.scoping import unscoped
@@ -102,7 +105,7 @@ async def test_event_scope_matches_the_python_rule(username: str) -> None:
         views = every.project_all(rows)
         assert {v.id for v in views if not v.withheld} == readable_ids
         placeholders = {v.id for v in views if v.withheld}
-        if client.relation in (Relation.file_holder, Relation.care_team):
+        if sees_withheld_placeholders(client.relation):
             assert placeholders == {e["id"] for e in of_client} - readable_ids
         else:
             assert placeholders == set()
@@ -148,6 +151,9 @@ async def test_care_team_consent_and_access_log_scopes(username: str) -> None:
         assert found == {r["id"] for r in rows if expected(r[column])}, table.__name__
 
 
+MISSING = 999_999
+
+
 async def _one(viewer_org: str, viewer_role: str, **facts: bool) -> tuple[Relation, Relation]:
     """A client of OCMW "home" and one viewer; returns (SQL relation, oracle relation)."""
     home = await make_org("home", "ocmw")
@@ -156,7 +162,7 @@ async def _one(viewer_org: str, viewer_role: str, **facts: bool) -> tuple[Relati
     )
     org = home if viewer_org == "home" else await make_org(viewer_org, kind)
     person = await make_person("viewer", org, viewer_role)
-    client_id = await make_client(home)
+    client_id = await make_client(home, file_holder=person if facts.get("holder") else None)
     if facts.get("team"):
         await add_to_team(client_id, person)
     if facts.get("consent"):
@@ -166,13 +172,20 @@ async def _one(viewer_org: str, viewer_role: str, **facts: bool) -> tuple[Relati
             home, org if kind == "partner" else None, org if kind == "vdab" else None
         )
     viewer = await _viewer(person)
+    if facts.get("unlocked"):
+        viewer = dataclasses.replace(viewer, unlocked=frozenset({client_id, MISSING}))
     return (await _sql_relations(viewer))[client_id], (await _oracle(viewer))[client_id]
 
 
 @pytest.mark.parametrize(
     ("org", "role", "facts", "expected"),
     [
-        ("home", "social_worker", {}, Relation.file_holder),
+        ("home", "social_worker", {"holder": True}, Relation.file_holder),
+        ("home", "social_worker", {}, Relation.same_org),
+        ("home", "social_worker", {"team": True}, Relation.care_team),
+        ("home", "social_worker", {"team": True, "unlocked": True}, Relation.same_org_reason),
+        ("home", "social_worker", {"holder": True, "unlocked": True}, Relation.file_holder),
+        ("home", "coordinator", {"unlocked": True}, Relation.same_org),
         ("home", "coordinator", {}, Relation.same_org),
         ("home", "coordinator", {"team": True}, Relation.care_team),
         ("pin", "toeleider", {"team": True, "consent": True}, Relation.care_team),
