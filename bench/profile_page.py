@@ -170,19 +170,19 @@ async def phases(http: Any, person_id: int, client_id: int, count: int) -> None:
         lambda: services.find_client(viewer, client_id),
     )
     await _time(
-        "record_access INSERT (open_client)",
+        "record_access INSERT (open_file)",
         count,
         lambda: record_access(viewer, client_id, "bench.profile", client.revealed),
-    )
-    await _time(
-        "open_client (find_client + record_access)",
-        count,
-        lambda: services.open_client(viewer, client_id),
     )
     await _time(
         "timeline screen (visible_to select, 20 events)",
         count,
         lambda: screen(viewer, client),
+    )
+    await _time(
+        "open_file (find_client + timeline screen + record_access)",
+        count,
+        lambda: services.open_file(viewer, client_id),
     )
 
     async def render_page() -> Any:

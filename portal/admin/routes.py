@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from portal.accounts.tables import OrgKind
@@ -15,6 +15,7 @@ from portal.admin import services
 from portal.admin.forms import KIND_LABELS, Errors, OrganisationForm, PartnershipForm
 from portal.admin.permissions import require_admin
 from portal.core.forms import form_fields
+from portal.core.params import RecordId
 from portal.core.i18n import N_
 from portal.core.templating import render
 from portal.visibility.viewer import Viewer
@@ -81,12 +82,12 @@ async def create_organisation(request: Request) -> Response[str] | Redirect:
 
 
 @get("/organisations/{org_id:int}")
-async def edit_organisation(request: Request, org_id: FromPath[int]) -> Response[str]:
+async def edit_organisation(request: Request, org_id: RecordId) -> Response[str]:
     return _organisation_page(request, await services.organisation_form(org_id), org_id)
 
 
 @post("/organisations/{org_id:int}", status_code=303)
-async def update_organisation(request: Request, org_id: FromPath[int]) -> Response[str] | Redirect:
+async def update_organisation(request: Request, org_id: RecordId) -> Response[str] | Redirect:
     form = OrganisationForm.from_fields(await form_fields(request))
     if errors := await services.save_organisation(form, org_id):
         return _organisation_page(request, form, org_id, errors)
@@ -140,14 +141,14 @@ async def create_partnership(request: Request) -> Response[str] | Redirect:
 
 
 @get("/partnerships/{partnership_id:int}")
-async def edit_partnership(request: Request, partnership_id: FromPath[int]) -> Response[str]:
+async def edit_partnership(request: Request, partnership_id: RecordId) -> Response[str]:
     form = await services.partnership_form(partnership_id)
     return await _partnership_page(request, form, partnership_id)
 
 
 @post("/partnerships/{partnership_id:int}", status_code=303)
 async def update_partnership(
-    request: Request, partnership_id: FromPath[int]
+    request: Request, partnership_id: RecordId
 ) -> Response[str] | Redirect:
     form = PartnershipForm.from_fields(await form_fields(request))
     if errors := await services.save_partnership(form, partnership_id):
@@ -157,14 +158,14 @@ async def update_partnership(
 
 @get("/partnerships/{partnership_id:int}/delete")
 async def confirm_delete_partnership(
-    request: Request, partnership_id: FromPath[int]
+    request: Request, partnership_id: RecordId
 ) -> Response[str]:
     found = await services.partnership(partnership_id)
     return render(request, "admin/partnership_delete.html", {"partnership": found})
 
 
 @post("/partnerships/{partnership_id:int}/delete", status_code=303)
-async def delete_partnership(partnership_id: FromPath[int]) -> Redirect:
+async def delete_partnership(partnership_id: RecordId) -> Redirect:
     await services.delete_partnership(partnership_id)
     return _done("/admin/partnerships", "partnership_deleted")
 
@@ -215,14 +216,14 @@ async def _set_active(
 
 @post("/people/{person_id:int}/deactivate", status_code=303)
 async def deactivate(
-    request: Request, viewer: NamedDependency[Viewer], person_id: FromPath[int]
+    request: Request, viewer: NamedDependency[Viewer], person_id: RecordId
 ) -> Response[str] | Redirect:
     return await _set_active(request, viewer, person_id, active=False)
 
 
 @post("/people/{person_id:int}/reactivate", status_code=303)
 async def reactivate(
-    request: Request, viewer: NamedDependency[Viewer], person_id: FromPath[int]
+    request: Request, viewer: NamedDependency[Viewer], person_id: RecordId
 ) -> Response[str] | Redirect:
     return await _set_active(request, viewer, person_id, active=True)
 

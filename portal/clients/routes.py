@@ -4,14 +4,16 @@ from typing import Annotated
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.exceptions import ClientException
+from litestar.params import QueryParameter
 
 from portal.clients import services
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.visibility import CLIENT_FIELDS
+from portal.core.params import RecordId
 from portal.core.templating import is_htmx, render
 from portal.timeline import kinds
-from portal.timeline.services import Cursor, screen
+from portal.timeline.services import BadCursor, Cursor
 from portal.visibility.fields import field_groups
 from portal.visibility.viewer import Viewer
 
@@ -49,10 +51,17 @@ async def _client_screen(
     *,
     fragment: bool,
 ) -> Response[str]:
-    client = await services.open_client(
-        viewer, client_id, action="client.timeline_read" if fragment else "client.opened"
+    try:
+        cursor = Cursor.decode(before)
+    except BadCursor:
+        raise ClientException("not a cursor of this portal") from None
+    client, page = await services.open_file(
+        viewer,
+        client_id,
+        kind=_known_kind(kind),
+        before=cursor,
+        action="client.timeline_read" if fragment else "client.opened",
     )
-    page = await screen(viewer, client, kind=_known_kind(kind), before=Cursor.decode(before))
     context = {"client": client, "timeline": page, "kinds": kinds.kind_labels()}
     if fragment:
         template = "clients/_timeline_items.html"
@@ -66,7 +75,7 @@ async def _client_screen(
 async def client_page(
     request: Request,
     viewer: NamedDependency[Viewer],
-    client_id: FromPath[int],
+    client_id: RecordId,
     kind: Kind = None,
     before: Before = None,
 ) -> Response[str]:
@@ -77,7 +86,7 @@ async def client_page(
 async def client_timeline(
     request: Request,
     viewer: NamedDependency[Viewer],
-    client_id: FromPath[int],
+    client_id: RecordId,
     kind: Kind = None,
     before: Before = None,
 ) -> Response[str]:

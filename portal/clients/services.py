@@ -20,7 +20,7 @@ from portal.clients import events
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import IN_CARE_TEAM, ClientView, ConsentView, client_ref
 from portal.core.db import icontains, unit_of_work
-from portal.timeline.services import append
+from portal.timeline.services import Cursor, TimelinePage, append, screen
 from portal.visibility.policy import Relation, Role
 from portal.visibility.records import visible_to
 from portal.visibility.viewer import Viewer
@@ -104,13 +104,20 @@ async def find_client(viewer: Viewer, client_id: int) -> ClientView:
     return view
 
 
-async def open_client(
-    viewer: Viewer, client_id: int, *, action: str = "client.opened"
-) -> ClientView:
-    """``find_client``, written to the access log with the sensitive classes it shows."""
+async def open_file(
+    viewer: Viewer,
+    client_id: int,
+    *,
+    kind: str | None = None,
+    before: Cursor | None = None,
+    action: str = "client.opened",
+) -> tuple[ClientView, TimelinePage]:
+    """The client and one screen of their timeline; written to the access log (with the sensitive
+    classes shown) only once both were read."""
     view = await find_client(viewer, client_id)
+    page = await screen(viewer, view, kind=kind, before=before)
     await record_access(viewer, client_id, action, view.revealed)
-    return view
+    return view, page
 
 
 # Writes ------------------------------------------------------------------------------------

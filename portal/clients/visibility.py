@@ -16,6 +16,7 @@ from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Partnership
 from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.core.i18n import gettext_ as _
 from portal.visibility.fields import FieldSpec, Structural, mask_birth_date
 from portal.visibility.policy import (
     Access,
@@ -30,12 +31,10 @@ from portal.visibility.records import RecordPolicy, relation_of_row
 from portal.visibility.relations import Fact, RecordRef, RelationRules, Rule, ViewerFact
 from portal.visibility.viewer import Viewer
 
-BULLETS = "••••••"
-
-
-def _mask_national_number(value: Any) -> str:
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    return f"••••••-•••.{digits[-2:]}" if len(digits) >= 2 else BULLETS
+def _mask_national_number(_value: Any) -> str:
+    """A masked national number shows none of its digits: with the birth date, the last two would
+    leave about ten candidates."""
+    return _("present, withheld")
 
 
 _B, _I, _T, _S, _H = (

@@ -91,24 +91,51 @@ async def append(
 # Reading ---------------------------------------------------------------------------------
 
 
+MAX_ID = 2**31 - 1
+MAX_SKIP = 10_000
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+class BadCursor(ValueError):
+    """A "load more" cursor the portal did not make (400)."""
+
+
 @dataclass(frozen=True)
 class Cursor:
-    occurred_at: dt.datetime
-    event_id: int
+    """Where the next screen starts: after the last entry the viewer could read (its moment and id
+    are theirs to know), skipping the placeholders already shown after it. A withheld entry's exact
+    time or id never goes into a cursor."""
+
+    occurred_at: dt.datetime | None
+    event_id: int | None
+    skip: int = 0
 
     def encode(self) -> str:
-        return f"{self.occurred_at.isoformat()}_{self.event_id}"
+        anchor = f"{self.occurred_at.isoformat()}_{self.event_id}" if self.occurred_at else "top"
+        return f"{anchor}~{self.skip}"
 
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
+        """``None`` for no cursor; ``BadCursor`` for one out of bounds or not of this form."""
         if not raw:
             return None
-        stamp, _, event_id = raw.rpartition("_")
+        anchor, _, skip_text = raw.partition("~")
         try:
+            skip = int(skip_text or "0")
+            if not 0 <= skip <= MAX_SKIP:
+                raise BadCursor(raw)
+            if anchor == "top":
+                return cls(None, None, skip)
+            stamp, _, event_text = anchor.rpartition("_")
+            event_id = int(event_text)
             when = dt.datetime.fromisoformat(stamp)
-            return cls(when if when.tzinfo else when.replace(tzinfo=dt.UTC), int(event_id))
-        except ValueError:
-            return None
+            when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+            if not (1 <= event_id <= MAX_ID and _EARLIEST <= when <= _LATEST):
+                raise BadCursor(raw)
+            return cls(when.astimezone(dt.UTC), event_id, skip)
+        except (ValueError, OverflowError):
+            raise BadCursor(raw) from None
 
 
 @dataclass(frozen=True)
@@ -148,7 +175,7 @@ async def screen(
     query = scope.select(*_COLUMNS)
     if kind:
         query = query.where(TimelineEvent.kind == kind)
-    if before is not None:
+    if before is not None and before.occurred_at is not None:
         query = query.where(
             (TimelineEvent.occurred_at < before.occurred_at)
             | (
@@ -158,15 +185,25 @@ async def screen(
         )
     rows = (
         await query.order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        .offset(before.skip if before else 0)
         .limit(limit + 1)
         .output(load_json=True)
     )
     more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = (
-        Cursor(rows[-1]["occurred_at"], rows[-1]["id"]).encode() if more and rows else None
-    )
-    return TimelinePage(scope.project_all(rows), next_cursor, kind)
+    events = scope.project_all(rows[:limit])
+    return TimelinePage(events, _next(before, events) if more else None, kind)
+
+
+def _next(before: Cursor | None, events: list[EventView]) -> str:
+    """The cursor after ``events``: anchored on the last readable one, or, when a screen holds
+    only placeholders, on the previous anchor with more to skip."""
+    readable = [index for index, event in enumerate(events) if not event.withheld]
+    if not readable:
+        skip = (before.skip if before else 0) + len(events)
+        anchor = before or Cursor(None, None)
+        return Cursor(anchor.occurred_at, anchor.event_id, skip).encode()
+    last = events[readable[-1]]
+    return Cursor(last.occurred_at, last.id, len(events) - 1 - readable[-1]).encode()
 
 
 @dataclass(frozen=True)

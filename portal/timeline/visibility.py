@@ -16,6 +16,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from portal.clients.visibility import ALL, ClientBoundPolicy
+from portal.core.templating import local_time
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
 from portal.visibility.fields import FieldSpec, Structural
@@ -28,11 +29,14 @@ KEY, POLICY, ROW = Structural.key, Structural.policy, Structural.row
 
 @dataclass(frozen=True)
 class EventView:
-    """One timeline entry; a withheld one keeps only its date and id (shown as "afgeschermd")."""
+    """One timeline entry; a withheld one keeps only its day (shown as "afgeschermd"): not its
+    time, not its id."""
 
-    id: int
-    occurred_at: dt.datetime
+    day: dt.date
+    """The day in Belgian time."""
     withheld: bool
+    id: int | None = None
+    occurred_at: dt.datetime | None = None
     kind: str | None = None
     kind_label: str | None = None
     headline: str | None = None
@@ -86,6 +90,7 @@ class EventPolicy(ClientBoundPolicy):
             if isinstance(payload, str):
                 payload = json.loads(payload)
             return EventView(
+                day=local_time(row["occurred_at"]).date(),
                 id=row["id"],
                 occurred_at=row["occurred_at"],
                 withheld=False,
@@ -98,7 +103,7 @@ class EventPolicy(ClientBoundPolicy):
                 author_org_name=row.get("author_org.name"),
             )
         if sees_withheld_placeholders(relation):
-            return EventView(id=row["id"], occurred_at=row["occurred_at"], withheld=True)
+            return EventView(day=local_time(row["occurred_at"]).date(), withheld=True)
         return None
 
 
