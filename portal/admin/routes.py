@@ -15,8 +15,8 @@ from portal.admin import services
 from portal.admin.forms import KIND_LABELS, Errors, OrganisationForm, PartnershipForm
 from portal.admin.permissions import require_admin
 from portal.core.forms import form_fields
-from portal.core.params import RecordId
 from portal.core.i18n import N_
+from portal.core.params import RecordId
 from portal.core.templating import render
 from portal.visibility.viewer import Viewer
 
@@ -157,9 +157,7 @@ async def update_partnership(
 
 
 @get("/partnerships/{partnership_id:int}/delete")
-async def confirm_delete_partnership(
-    request: Request, partnership_id: RecordId
-) -> Response[str]:
+async def confirm_delete_partnership(request: Request, partnership_id: RecordId) -> Response[str]:
     found = await services.partnership(partnership_id)
     return render(request, "admin/partnership_delete.html", {"partnership": found})
 

@@ -31,6 +31,7 @@ from portal.visibility.records import RecordPolicy, relation_of_row
 from portal.visibility.relations import Fact, RecordRef, RelationRules, Rule, ViewerFact
 from portal.visibility.viewer import Viewer
 
+
 def _mask_national_number(_value: Any) -> str:
     """A masked national number shows none of its digits: with the birth date, the last two would
     leave about ten candidates."""
