@@ -120,24 +120,37 @@ def check(_args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT."""
+    """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT.
+
+    ``ServeConfig`` bounds the time and size of a request's head and keeps query strings out of
+    the access log. ``X-Forwarded-For`` and ``X-Forwarded-Proto`` count only from the peers in
+    ``PORTAL_TRUSTED_PROXIES``; from anyone else (and when it is empty) the peer's own address
+    is the client's.
+    """
+    if args.forwarded_allow_ips is not None:
+        print(
+            "portal: --forwarded-allow-ips is gone: name the proxies in PORTAL_TRUSTED_PROXIES",
+            file=sys.stderr,
+        )
+        return 2
     settings = _settings()
     import uvicorn
 
     from portal.app import create_app
+    from portal.core.serving import ServeConfig
 
     try:
         app = create_app(settings)
     except ConfigError as error:
         print(f"portal: configuration error: {error}", file=sys.stderr)
         return 2
-    config = uvicorn.Config(
+    config = ServeConfig(
         app,
         host=args.host,
         port=args.port,
         workers=None,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         server_header=False,
         timeout_graceful_shutdown=8,
         log_level=args.log_level,
@@ -165,11 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--log-level", default="info")
     serve_parser.add_argument("--no-access-log", dest="access_log", action="store_false")
-    serve_parser.add_argument(
-        "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="proxies trusted for X-Forwarded-* headers",
-    )
+    # Replaced by PORTAL_TRUSTED_PROXIES; still recognised, to refuse it with a clear line.
+    serve_parser.add_argument("--forwarded-allow-ips", default=None, help=argparse.SUPPRESS)
     serve_parser.set_defaults(handler=serve)
 
     commands.add_parser("migrate", help="apply all database migrations").set_defaults(

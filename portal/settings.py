@@ -6,6 +6,7 @@ variable, and the command line turns that into one line on stderr and a non-zero
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -45,7 +46,7 @@ class DatabaseSettings:
 class SessionSettings:
     redis_url: str | None
     idle_timeout: int = 30 * 60
-    absolute_timeout: int = 12 * 60 * 60
+    absolute_timeout: int = 8 * 60 * 60  # a working day
     cookie_name: str = "brug_session"
 
 
@@ -81,6 +82,8 @@ class Settings:
     var_dir: Path = field(default=Path("var"))
     oidc: OidcSettings | None = None
     support_contact: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses and networks (``10.0.0.0/8``) of the proxies whose ``X-Forwarded-*`` count."""
 
     @property
     def is_production(self) -> bool:
@@ -120,6 +123,23 @@ def _parse_seconds(env: Mapping[str, str], variable: str, default: int) -> int:
     if seconds <= 0:
         raise ConfigError(variable, "must be greater than zero")
     return seconds
+
+
+def _parse_trusted_proxies(raw: str) -> tuple[str, ...]:
+    """``10.0.0.5, 10.1.0.0/16, fd00::/8``: each an IP address or a CIDR range, as networks."""
+    networks: list[str] = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        try:
+            network = ipaddress.ip_network(item.strip())
+        except ValueError as error:
+            raise ConfigError(
+                "PORTAL_TRUSTED_PROXIES",
+                f"expected IP addresses or CIDR ranges separated by commas: {error}",
+            ) from None
+        networks.append(str(network))
+    return tuple(networks)
 
 
 OIDC_REQUIRED = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET")
@@ -230,11 +250,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     session = SessionSettings(
         redis_url=redis_url,
         idle_timeout=_parse_seconds(env, "PORTAL_SESSION_IDLE_TIMEOUT", 30 * 60),
-        absolute_timeout=_parse_seconds(env, "PORTAL_SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60),
+        absolute_timeout=_parse_seconds(env, "PORTAL_SESSION_ABSOLUTE_TIMEOUT", 8 * 60 * 60),
     )
     return Settings(
         oidc=_parse_oidc(env, mode, base_url),
         support_contact=(env.get("PORTAL_SUPPORT_CONTACT") or "").strip(),
+        trusted_proxies=_parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
         env=mode,
         database=database,
         documents_dir=documents_dir,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+import asyncpg
 
 from portal.accounts import claims as claim_rules
 from portal.accounts.oidc import Identity
@@ -147,11 +150,7 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
     claims = identity.claims
     org_code = claim_rules.organisation_code(claim_rules.claim_at(claims, settings.org_claim))
     provider_roles = claim_rules.provider_values(claim_rules.claim_at(claims, settings.role_claim))
-    person = (
-        await Person.select(Person.id, Person.active)
-        .where((Person.oidc_issuer == identity.issuer) & (Person.oidc_subject == identity.subject))
-        .first()
-    )
+    person = await _person_by_subject(identity)
     subject = f"subject {identity.subject!r} of {identity.issuer}"
     if person is not None and not person.get("active"):
         log.warning("login refused for %s: person %s is deactivated", subject, person["id"])
@@ -191,20 +190,64 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
             settings.role_claim,
         )
         return Refusal("no_role", org["name"])
-    now = dt.datetime.now(dt.UTC)
-    if person is not None:
-        await Person.update({**values, "last_login": now}).where(Person.id == person["id"])
-        person_id = int(person["id"])
-    else:
+    values["last_login"] = dt.datetime.now(dt.UTC)
+    if person is None:
+        created = await _create_person(identity, values)
+        if created is not None:
+            log.info("provider login for new person %s (%s) with roles %s", created, subject, roles)
+            return created
+        # A login of the same subject at the same moment created the person first: refresh it.
+        person = await _person_by_subject(identity)
+        if person is None:
+            raise RuntimeError(f"{subject} was created meanwhile but cannot be read back")
+        if not person.get("active"):
+            log.warning("login refused for %s: person %s is deactivated", subject, person["id"])
+            return Refusal("inactive")
+    await Person.update(values).where(Person.id == person["id"])
+    person_id = int(person["id"])
+    log.info("provider login for person %s (%s) with roles %s", person_id, subject, roles)
+    return person_id
+
+
+_UNIQUE_VIOLATION = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
+"""What a unique index raises on SQLite and on PostgreSQL (Piccolo passes both through)."""
+_CREATE_ATTEMPTS = 3
+
+
+async def _person_by_subject(identity: Identity) -> dict[str, Any] | None:
+    """The person the provider knows by this issuer and subject (their id and whether active)."""
+    return await (
+        Person.select(Person.id, Person.active)
+        .where((Person.oidc_issuer == identity.issuer) & (Person.oidc_subject == identity.subject))
+        .first()
+    )
+
+
+async def _create_person(identity: Identity, values: dict[Any, Any]) -> int | None:
+    """The id of the person inserted for this first login, or ``None`` when a login of the same
+    subject inserted them first (the unique index on issuer and subject refused this one).
+
+    A username taken meanwhile by someone else is chosen again (``_free_username`` then adds the
+    subject's digest); only when that keeps clashing does the error go up.
+    """
+    attempt = 1
+    while True:
         row = Person(
             username=await _free_username(identity),
             oidc_issuer=identity.issuer,
             oidc_subject=identity.subject,
-            last_login=now,
             active=True,
             **values,
         )
-        await row.save()
-        person_id = int(row.id)
-    log.info("provider login for person %s (%s) with roles %s", person_id, subject, roles)
-    return person_id
+        try:
+            await row.save()
+        except _UNIQUE_VIOLATION:
+            # PostgreSQL may name the username index first even when the subject is the clash.
+            if await _person_by_subject(identity) is not None:
+                return None
+            if attempt == _CREATE_ATTEMPTS:
+                raise
+            log.info("username %r was taken meanwhile; choosing another", row.username)
+            attempt += 1
+        else:
+            return int(row.id)

@@ -1,10 +1,14 @@
 """``portal serve`` and ``portal check`` as real processes: start-up refusals, graceful stop,
-and sessions shared between two server processes through Redis."""
+sessions shared between two server processes through Redis, limits on a request's head,
+trusted proxies and an access log without query strings."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,11 +16,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import redis
+from uvicorn.server import ServerState
 
+from portal.core.serving import HEAD_TIMEOUT, HeadLimitedProtocol, ServeConfig
 from portal.testing.processes import (
     PORTAL,
     ROOT,
@@ -114,6 +121,10 @@ BAD_CONFIGURATIONS = {
     "production-without-secret": (
         {"PORTAL_ENV": "production", "PORTAL_BASE_URL": "https://brug.example.be"},
         "PORTAL_SECRET_KEY",
+    ),
+    "hostname-as-trusted-proxy": (
+        {"PORTAL_TRUSTED_PROXIES": "lb.example.be"},
+        "PORTAL_TRUSTED_PROXIES",
     ),
     "unreachable-postgres": (
         {"PORTAL_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing"},
@@ -247,3 +258,264 @@ def test_a_session_started_on_one_process_works_on_another_through_redis(
         with httpx.Client(base_url=two.url, timeout=30) as stranger:
             anonymous = stranger.get("/")
         assert anonymous.status_code == 303
+
+
+# The request head: a deadline and a size limit (slowloris) ---------------------------------
+
+CLOSE_DEADLINE = 3 * HEAD_TIMEOUT + 10
+"""How long a test waits for the server to close a connection: generous, never a measurement."""
+
+
+@pytest.fixture(scope="module")
+def served(migrated: Path) -> Iterator[PortalServer]:
+    """One portal with the default limits, serving the module's database."""
+    with PortalServer(development_env(migrated), free_port()) as server:
+        server.wait_until_healthy()
+        yield server
+
+
+def _closed_while_trickling(sock: socket.socket, trickle: Iterator[int]) -> bool:
+    """Send one byte of ``trickle`` about every half second until the server closes the
+    connection (``True``) or ``CLOSE_DEADLINE`` passes (``False``). Each byte comes long before
+    any per-read timeout would fire: only a deadline on the whole head stops this client."""
+    sock.settimeout(0.5)
+    deadline = time.monotonic() + CLOSE_DEADLINE
+    for byte in trickle:
+        if time.monotonic() > deadline:
+            return False
+        try:
+            sock.sendall(bytes([byte]))
+            if sock.recv(4096) == b"":
+                return True
+        except TimeoutError:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            return True
+    return False
+
+
+def _read_answer(sock: socket.socket, timeout: float = 30) -> tuple[bytes, bool]:
+    """What the server sends until it closes the connection, and whether it did close it."""
+    sock.settimeout(timeout)
+    answer = b""
+    try:
+        while chunk := sock.recv(65536):
+            answer += chunk
+    except TimeoutError:
+        return answer, False
+    except ConnectionResetError:
+        pass
+    return answer, True
+
+
+def _one_response(sock: socket.socket) -> bytes:
+    """One response with a Content-Length, leaving the connection open."""
+    sock.settimeout(30)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)content-length: *(\d+)", head)
+    assert length, head
+    while len(body) < int(length.group(1)):
+        body += sock.recv(4096)
+    return head
+
+
+def test_a_client_trickling_its_request_head_is_cut_off(served: PortalServer) -> None:
+    rest = b"TP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.sendall(b"GET /health HT")
+        trickle = itertools.chain(rest, itertools.repeat(ord("a")))
+        assert _closed_while_trickling(sock, trickle), "the server kept the trickling client"
+
+
+def test_a_trickled_second_request_on_a_kept_alive_connection_is_cut_off(
+    served: PortalServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _one_response(sock).startswith(b"HTTP/1.1 200 ")
+        trickle = itertools.chain(b"GET /health HTTP/1.1\r\nX-Slow: ", itertools.repeat(ord("a")))
+        assert _closed_while_trickling(sock, trickle), "the server kept the trickling client"
+
+
+def test_a_request_head_of_100_kb_is_refused(served: PortalServer) -> None:
+    headers = b"".join(b"X-Big-%d: %s\r\n" % (i, b"b" * 1000) for i in range(100))
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        try:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n")
+            answer, closed = _read_answer(sock)
+        except (BrokenPipeError, ConnectionResetError):
+            answer, closed = b"", True
+    assert closed, f"connection left open after {answer[:60]!r}"
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+
+
+def test_ordinary_requests_still_work(served: PortalServer) -> None:
+    with httpx.Client(base_url=served.url, timeout=30) as http:
+        assert http.get("/health").status_code == 200
+        assert http.get("/health", headers={"X-Large": "c" * 8000}).status_code == 200
+        page = http.get("/auth/dev-login")
+        assert page.status_code == 200
+        # A form body after the head: read and answered (the unknown person is refused).
+        form = {"username": "nobody", "csrf_token": csrf_from(page.text)}
+        assert http.post("/auth/dev-login", data=form).status_code < 500
+
+
+class _Transport(asyncio.Transport):
+    """What the protocol needs of a connection; records what it writes and whether it closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closed = False
+        self.closing = asyncio.Event()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        addresses = {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}
+        return addresses.get(name, default)
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def close(self) -> None:
+        self.closed = True
+        self.closing.set()
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def test_the_head_deadline_spares_slow_bodies_and_long_responses() -> None:
+    """The deadline ends with the head: a body sent slowly and a response that takes a while
+    (server-sent events) run past it; the next request's head on the connection has its own."""
+    timeout = 0.2
+    release = asyncio.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if scope["path"] == "/slow":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"got " + body})
+
+    config = ServeConfig(app, head_timeout=timeout, log_config=None, proxy_headers=False)
+    config.load()
+    transport = _Transport()
+    state = ServerState()
+    protocol = HeadLimitedProtocol(config, state, {}, asyncio.get_running_loop())
+    protocol.connection_made(transport)
+
+    protocol.data_received(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n")
+    for byte in b"abcd":
+        await asyncio.sleep(timeout)
+        protocol.data_received(bytes([byte]))
+    await asyncio.sleep(3 * timeout)
+    assert not transport.closed, "a slow body or a long response was cut off"
+    release.set()
+    async with asyncio.timeout(10):
+        await asyncio.gather(*state.tasks)
+    assert transport.written.startswith(b"HTTP/1.1 200 ")
+    assert b"got abcd" in transport.written
+    assert not transport.closed
+
+    protocol.data_received(b"GET /slow HT")
+    try:
+        async with asyncio.timeout(10):  # generous: the deadline is 0.2 s
+            await transport.closing.wait()
+    except TimeoutError:
+        pytest.fail("the next request's head on the connection had no deadline")
+    protocol.connection_lost(None)
+
+
+def test_serve_refuses_a_bad_trusted_proxy_in_one_line(tmp_path: Path) -> None:
+    env = development_env(tmp_path, PORTAL_TRUSTED_PROXIES="*")
+    result = run_command(
+        [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(free_port())],
+        env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "PORTAL_TRUSTED_PROXIES" in lines[0], result.stderr
+
+
+def test_the_old_forwarded_allow_ips_option_points_to_the_variable(tmp_path: Path) -> None:
+    result = run_command(
+        [PORTAL, "serve", "--forwarded-allow-ips", "10.0.0.1"],
+        development_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "PORTAL_TRUSTED_PROXIES" in lines[0], result.stderr
+
+
+# Trusted proxies and the access log ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trusted", "logged_client"),
+    [
+        ("", "127.0.0.1:"),
+        ("10.0.0.0/8, 192.168.1.1", "127.0.0.1:"),
+        ("127.0.0.1", "6.6.6.6:"),
+        ("10.0.0.0/8, 127.0.0.0/8", "6.6.6.6:"),
+    ],
+    ids=["none", "others", "loopback", "loopback-range"],
+)
+def test_x_forwarded_for_counts_only_from_trusted_proxies(
+    migrated: Path, trusted: str, logged_client: str
+) -> None:
+    env = development_env(migrated, PORTAL_TRUSTED_PROXIES=trusted)
+    with PortalServer(env, free_port()) as server:
+        server.wait_until_healthy()
+        httpx.get(
+            f"{server.url}/forwarded-probe",
+            headers={"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"},
+            timeout=30,
+        )
+        line = server.wait_for_line(lambda text: '"GET /forwarded-probe HTTP/1.1"' in text)
+    assert f"{logged_client}" in line.split(' - "')[0], line
+    if logged_client.startswith("127."):
+        assert "6.6.6.6" not in server.output
+
+
+def test_client_search_words_stay_out_of_the_server_log(tmp_path: Path) -> None:
+    env = development_env(tmp_path)
+    run_portal_ok(env, "migrate")
+    _add_person(env, "sw.zoeker", "Zoë Zoeker")
+    with PortalServer(env, free_port()) as server:
+        server.wait_until_healthy()
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            assert http.get("/clients", params={"q": "SecretName"}).status_code == 303
+            page = http.get("/auth/dev-login")
+            login = http.post(
+                "/auth/dev-login",
+                data={"username": "sw.zoeker", "csrf_token": csrf_from(page.text)},
+            )
+            assert login.status_code == 303, login.text
+            found = http.get("/clients", params={"q": "SecretName", "page": "1"})
+            assert found.status_code == 200
+            http.get("/clients/1", params={"before": "SecretCursor"})
+        server.wait_for_line(lambda text: '"GET /clients HTTP/1.1" 200' in text)
+        server.wait_for_line(lambda text: '"GET /clients/1 HTTP/1.1"' in text)
+    assert '"GET /clients HTTP/1.1" 303' in server.output
+    assert "SecretName" not in server.output
+    assert "SecretCursor" not in server.output

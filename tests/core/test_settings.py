@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.settings import ConfigError, load_settings
+from portal.settings import ConfigError, SessionSettings, load_settings
 
 OIDC = {
     "PORTAL_OIDC_ISSUER": "https://login.example.be/realms/brug",
@@ -48,6 +48,12 @@ PRODUCTION = {
         ({**OIDC, "PORTAL_OIDC_ORG_CLAIM": "org code"}, "PORTAL_OIDC_ORG_CLAIM"),
         ({**OIDC, "PORTAL_OIDC_ROLE_MAP": "ocmw-mw"}, "PORTAL_OIDC_ROLE_MAP"),
         ({**OIDC, "PORTAL_OIDC_ROLE_MAP": "ocmw-mw=boss"}, "PORTAL_OIDC_ROLE_MAP"),
+        ({"PORTAL_TRUSTED_PROXIES": "*"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_TRUSTED_PROXIES": "lb.example.be"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_TRUSTED_PROXIES": "10.0.0.5 10.0.0.6"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_TRUSTED_PROXIES": "10.0.0.0/33"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_TRUSTED_PROXIES": "10.0.0.5/8"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_TRUSTED_PROXIES": "10.0.0.5,\n10.0.0.6x"}, "PORTAL_TRUSTED_PROXIES"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -67,7 +73,8 @@ def test_defaults_are_the_embedded_portal(tmp_path: Path) -> None:
     assert settings.documents_dir == tmp_path / "documents"
     assert settings.base_url == "http://127.0.0.1:8000"
     assert settings.session.redis_url is None
-    assert (settings.session.idle_timeout, settings.session.absolute_timeout) == (1800, 43200)
+    assert (settings.session.idle_timeout, settings.session.absolute_timeout) == (1800, 28800)
+    assert settings.trusted_proxies == ()
     again = load_settings({"PORTAL_VAR_DIR": str(tmp_path)})
     assert settings.secret_key == again.secret_key and len(settings.secret_key) >= 32
 
@@ -121,3 +128,28 @@ def test_oidc_defaults_and_development_without_it(tmp_path: Path) -> None:
         "org",
     )
     assert oidc.role_map == {}
+
+
+def test_the_absolute_session_timeout_is_a_working_day_unless_set(tmp_path: Path) -> None:
+    assert SessionSettings(redis_url=None).absolute_timeout == 8 * 60 * 60
+    settings = load_settings(
+        {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_SESSION_ABSOLUTE_TIMEOUT": "36000"}
+    )
+    assert settings.session.absolute_timeout == 36000
+
+
+@pytest.mark.parametrize(
+    ("raw", "proxies"),
+    [
+        ("", ()),
+        (" , ", ()),
+        ("127.0.0.1", ("127.0.0.1/32",)),
+        ("10.0.0.5, 10.1.0.0/16,fd00::/8", ("10.0.0.5/32", "10.1.0.0/16", "fd00::/8")),
+        ("::1,", ("::1/128",)),
+    ],
+)
+def test_trusted_proxies_are_addresses_or_networks(
+    raw: str, proxies: tuple[str, ...], tmp_path: Path
+) -> None:
+    settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_TRUSTED_PROXIES": raw})
+    assert settings.trusted_proxies == proxies
