@@ -12,9 +12,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.file import FileStore
-from litestar.stores.redis import RedisStore
 
 from portal import domains
 from portal.accounts.auth import provide_viewer, require_login
@@ -22,7 +19,12 @@ from portal.accounts.oidc import OidcClient
 from portal.core import db, i18n
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
-from portal.core.sessions import REDIS_NAMESPACE, SessionMiddleware
+from portal.core.sessions import (
+    FileSessionStore,
+    RedisSessionStore,
+    SessionMiddleware,
+    SessionStore,
+)
 from portal.core.storage import LocalDocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
@@ -33,15 +35,15 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 log = logging.getLogger("portal")
 
 
-def session_store(settings: Settings) -> Store:
+def session_store(settings: Settings) -> SessionStore:
+    """Redis when ``PORTAL_REDIS_URL`` is set, else files under ``var/sessions``."""
     if settings.session.redis_url:
-        return RedisStore.with_client(url=settings.session.redis_url, namespace=REDIS_NAMESPACE)
-    folder = settings.var_dir / "sessions"
-    folder.mkdir(parents=True, exist_ok=True)
-    return FileStore(folder, create_directories=True)
+        return RedisSessionStore.from_url(settings.session.redis_url)
+    return FileSessionStore(settings.var_dir / "sessions")
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> Litestar:
+    """The app for ``settings``; ``sessions`` replaces the session store they name (tests)."""
     if settings.database.url != db.DATABASE_URL:
         raise ConfigError(
             "PORTAL_DATABASE_URL",
@@ -49,20 +51,18 @@ def create_app(settings: Settings) -> Litestar:
         )
     storage = LocalDocumentStore(settings.documents_dir)
     storage.prepare()
-    store = session_store(settings)
+    store = sessions or session_store(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened_pool = await db.start()
-        if isinstance(store, FileStore):
-            await store.delete_expired()
         try:
-            yield
+            async with store.pruning():
+                yield
         finally:
             if opened_pool:
                 await db.stop()
-            if isinstance(store, RedisStore):
-                await store._redis.aclose()
+            await store.close()
 
     dev_login = not settings.is_production
     return Litestar(
@@ -74,7 +74,14 @@ def create_app(settings: Settings) -> Litestar:
         ],
         dependencies={"viewer": Provide(provide_viewer, sync_to_thread=False)},
         guards=[require_login],
-        middleware=[SessionMiddleware(store, settings.session, secure=settings.secure_cookies)],
+        middleware=[
+            SessionMiddleware(
+                store,
+                settings.session,
+                secret_key=settings.secret_key,
+                secure=settings.secure_cookies,
+            )
+        ],
         before_request=_before_request,
         before_send=[
             security_headers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from litestar import Request
@@ -53,7 +54,8 @@ async def require_login(connection: ASGIConnection, handler: BaseRouteHandler) -
         if person_id is not None:
             session.logout()
         raise NotAuthorizedException("login required")
-    connection.state.viewer = viewer
+    unlocked = session.unlocked
+    connection.state.viewer = dataclasses.replace(viewer, unlocked=unlocked) if unlocked else viewer
 
 
 def provide_viewer(request: Request) -> Viewer:

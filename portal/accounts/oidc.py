@@ -4,6 +4,11 @@ Authlib's async OAuth 2 client builds the authorization URL (S256 challenge) and
 ``joserfc`` checks the ID token's signature against the provider's key set and its claims
 (``iss``, ``aud``/``azp``, ``exp``, ``iat``, ``nonce``). The discovery document and the key set are
 cached per process; a token naming a key id the cached set lacks makes one fresh fetch.
+
+After the login, ``refresh`` asks the provider about the person again with the refresh token
+grant: the claims of the new ID token, or of the ``userinfo`` endpoint when the answer has none.
+The login guard (``portal.accounts.auth``) decides when; the timing lives on the client
+(``recheck_every``, ``retry_after``, ``recheck_limit``) so that tests can shorten it.
 """
 
 from __future__ import annotations
@@ -34,13 +39,24 @@ from portal.settings import OidcSettings
 log = logging.getLogger("portal.accounts.oidc")
 
 HTTP_TIMEOUT = 10.0
+REFRESH_TIMEOUT = 5.0
+"""A re-validation runs inside somebody's request: it waits less for the provider than a login."""
+RECHECK_EVERY = 300.0
+"""Seconds after which a provider login is re-validated at the person's next request."""
+RETRY_AFTER = 60.0
+"""Seconds without any re-validation after the provider could not be reached (for every session)."""
 METADATA_TTL = 3600.0
 CLOCK_LEEWAY = 60
 ID_TOKEN_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA")
 
 
 class LoginFailed(Exception):
-    """The login cannot go on; ``reason`` picks the page shown, the message goes to the log."""
+    """The login cannot go on; ``reason`` picks the page shown, the message goes to the log.
+
+    A re-validation (``OidcClient.refresh``) fails with ``revoked`` (the provider refused the
+    refresh token, or the access token it had just issued: the person or their provider session is
+    gone), ``rejected`` (its answer does not verify) or ``unreachable`` (no usable answer now).
+    """
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -63,6 +79,7 @@ class ProviderMetadata:
     jwks_uri: str
     end_session_endpoint: str | None
     token_auth_method: str
+    userinfo_endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,16 @@ class Identity:
     subject: str
     claims: dict[str, Any]
     id_token: str
+    refresh_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What the provider says about a person now: their current claims, and the refresh token to
+    use next time if it issued a new one (``None``: keep using the old one)."""
+
+    claims: dict[str, Any]
+    refresh_token: str | None
 
 
 def _metadata(document: dict[str, Any], issuer: str) -> ProviderMetadata:
@@ -101,6 +128,7 @@ def _metadata(document: dict[str, Any], issuer: str) -> ProviderMetadata:
             token_endpoint=str(document["token_endpoint"]),
             jwks_uri=str(document["jwks_uri"]),
             end_session_endpoint=document.get("end_session_endpoint") or None,
+            userinfo_endpoint=document.get("userinfo_endpoint") or None,
             token_auth_method=(
                 "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
             ),
@@ -123,10 +151,17 @@ def _verify(id_token: str, keys: KeySet) -> jwt.Token:
 
 
 class OidcClient:
+    recheck_every: float = RECHECK_EVERY
+    retry_after: float = RETRY_AFTER
+    recheck_limit: float | None = None
+    """Seconds after the last successful check at which a session ends when the provider cannot be
+    asked; ``None``: the session idle timeout."""
+
     def __init__(self, settings: OidcSettings) -> None:
         self.settings = settings
         self._metadata: tuple[float, ProviderMetadata] | None = None
         self._keys: KeySet | None = None
+        self._unreachable_until = 0.0
 
     async def _get_json(self, url: str) -> dict[str, Any]:
         try:
@@ -163,15 +198,16 @@ class OidcClient:
                 raise unreachable(f"unusable key set: {error!r}") from error
         return self._keys
 
-    def _oauth(self, metadata: ProviderMetadata) -> AsyncOAuth2Client:
+    def _oauth(self, metadata: ProviderMetadata, *, for_login: bool = True) -> AsyncOAuth2Client:
+        """Authlib's client; a refresh names no scope (it keeps the one granted at the login)."""
         return AsyncOAuth2Client(
             client_id=self.settings.client_id,
             client_secret=self.settings.client_secret,
             token_endpoint_auth_method=metadata.token_auth_method,
-            scope=self.settings.scopes,
-            redirect_uri=self.settings.redirect_uri,
-            code_challenge_method="S256",
-            timeout=HTTP_TIMEOUT,
+            scope=self.settings.scopes if for_login else None,
+            redirect_uri=self.settings.redirect_uri if for_login else None,
+            code_challenge_method="S256" if for_login else None,
+            timeout=HTTP_TIMEOUT if for_login else REFRESH_TIMEOUT,
         )
 
     async def begin(self, next_path: str) -> tuple[str, PendingLogin]:
@@ -228,9 +264,87 @@ class OidcClient:
         if not isinstance(id_token, str):
             raise rejected("token response has no ID token")
         claims = await self.validate_id_token(id_token, nonce=pending.nonce)
+        refresh_token = token.get("refresh_token")
         return Identity(
-            issuer=claims["iss"], subject=claims["sub"], claims=claims, id_token=id_token
+            issuer=claims["iss"],
+            subject=claims["sub"],
+            claims=claims,
+            id_token=id_token,
+            refresh_token=refresh_token if isinstance(refresh_token, str) else None,
         )
+
+    @property
+    def backing_off(self) -> bool:
+        """Whether the provider failed a moment ago, so no re-validation should ask it now."""
+        return time.monotonic() < self._unreachable_until
+
+    async def refresh(self, refresh_token: str) -> Refreshed:
+        """Ask the provider about the person again: ``grant_type=refresh_token``, then the claims
+        of the new ID token (validated as at the login, without a nonce) or, without one, of the
+        ``userinfo`` endpoint. Raises ``LoginFailed`` (``revoked``, ``rejected``, ``unreachable``).
+
+        Only ``invalid_grant`` counts as the provider refusing this person; any other failure says
+        nothing about them and makes every re-validation wait ``retry_after`` seconds.
+        """
+        if self.backing_off:
+            raise unreachable("the provider failed a moment ago; not asking it again yet")
+        try:
+            refreshed = await self._refresh(refresh_token)
+        except LoginFailed as error:
+            if error.reason == "unreachable":
+                self._unreachable_until = time.monotonic() + self.retry_after
+            raise
+        self._unreachable_until = 0.0
+        return refreshed
+
+    async def _refresh(self, refresh_token: str) -> Refreshed:
+        metadata = await self.metadata()
+        async with self._oauth(metadata, for_login=False) as oauth:
+            try:
+                token = await oauth.refresh_token(
+                    metadata.token_endpoint, refresh_token=refresh_token
+                )
+            except OAuthError as error:
+                if error.error == "invalid_grant":
+                    raise LoginFailed("revoked", f"refresh token refused: {error}") from error
+                raise unreachable(f"token endpoint refused the refresh: {error}") from error
+            except (httpx2.HTTPError, ValueError) as error:
+                raise unreachable(f"token endpoint failed: {error!r}") from error
+            new_refresh = token.get("refresh_token")
+            new_refresh = new_refresh if isinstance(new_refresh, str) else None
+            if new_refresh == refresh_token:
+                new_refresh = None
+            id_token = token.get("id_token")
+            if isinstance(id_token, str):
+                return Refreshed(await self.validate_id_token(id_token, nonce=None), new_refresh)
+            access_token = token.get("access_token")
+            if not isinstance(access_token, str) or not metadata.userinfo_endpoint:
+                raise unreachable("refresh brought no ID token, and userinfo cannot be asked")
+            claims = await self._userinfo(oauth, metadata.userinfo_endpoint, access_token)
+        return Refreshed(claims, new_refresh)
+
+    async def _userinfo(
+        self, oauth: AsyncOAuth2Client, endpoint: str, access_token: str
+    ) -> dict[str, Any]:
+        try:
+            response = await oauth.request(
+                "GET",
+                endpoint,
+                withhold_token=True,
+                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            )
+        except httpx2.HTTPError as error:
+            raise unreachable(f"userinfo failed: {error!r}") from error
+        if response.status_code in (401, 403):
+            raise LoginFailed("revoked", f"userinfo refused the new access token ({response})")
+        try:
+            response.raise_for_status()
+            claims = response.json()
+        except (httpx2.HTTPError, ValueError) as error:
+            raise unreachable(f"userinfo answered {response}: {error!r}") from error
+        if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str):
+            raise unreachable("userinfo did not answer a JSON object with a subject")
+        return claims
 
     async def _decode(self, id_token: str) -> jwt.Token:
         for refresh in (False, True):
@@ -246,7 +360,9 @@ class OidcClient:
                 raise rejected(f"ID token signature or format invalid: {error!r}") from error
         raise AssertionError("unreachable")
 
-    async def validate_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
+    async def validate_id_token(self, id_token: str, *, nonce: str | None) -> dict[str, Any]:
+        """The claims of a valid ID token; ``nonce=None`` for one from a refresh (OIDC Core 12.2:
+        it need not repeat the login's nonce)."""
         token = await self._decode(id_token)
         registry = jwt.JWTClaimsRegistry(
             leeway=CLOCK_LEEWAY,
@@ -255,7 +371,7 @@ class OidcClient:
             aud={"essential": True, "value": self.settings.client_id},
             exp={"essential": True},
             iat={"essential": True},
-            nonce={"essential": True, "value": nonce},
+            **({"nonce": {"essential": True, "value": nonce}} if nonce is not None else {}),
         )
         claims = dict(token.claims)
         try:

@@ -117,7 +117,8 @@ async def development_login(username: str) -> int | None:
 @dataclass(frozen=True)
 class Refusal:
     """Why a person the provider vouched for still gets no access: ``no_role``, ``unknown_org``
-    or ``inactive``."""
+    or ``inactive``; at a re-validation also ``moved`` (another organisation) or ``subject``
+    (the provider's answer is about somebody else)."""
 
     reason: str
     organisation: str | None = None
@@ -140,21 +141,20 @@ async def _free_username(identity: Identity) -> str:
     return f"{base}-{digest}"
 
 
-async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | Refusal:
-    """Create or refresh the person the provider vouched for; their id, or why they get no access.
+async def _person_values(
+    identity: Identity, settings: OidcSettings, *, outcome: str
+) -> dict[Any, Any] | Refusal:
+    """The rules of every login and re-validation: the person's name, e-mail, organisation and
+    roles from the provider's claims, or why they get no access (``unknown_org``, ``no_role``).
 
-    People are keyed by issuer and subject. Roles and organisation come from the claims of this
-    login only, so a role withdrawn at the provider is gone now; a role that does not fit the
-    organisation's kind (DESIGN §2) is ignored.
+    Roles come from these claims only, so a role withdrawn at the provider is gone now; a role
+    that does not fit the organisation's kind (DESIGN §2) is ignored. ``outcome`` starts the log
+    line of a refusal (``login refused``, ``session ended``).
     """
     claims = identity.claims
     org_code = claim_rules.organisation_code(claim_rules.claim_at(claims, settings.org_claim))
     provider_roles = claim_rules.provider_values(claim_rules.claim_at(claims, settings.role_claim))
-    person = await _person_by_subject(identity)
     subject = f"subject {identity.subject!r} of {identity.issuer}"
-    if person is not None and not person.get("active"):
-        log.warning("login refused for %s: person %s is deactivated", subject, person["id"])
-        return Refusal("inactive")
     org = (
         await Organisation.select(Organisation.id, Organisation.kind, Organisation.name)
         .where(Organisation.code == org_code)
@@ -163,7 +163,7 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
         else None
     )
     if org is None:
-        log.warning("login refused for %s: unknown organisation %r", subject, org_code)
+        log.warning("%s for %s: unknown organisation %r", outcome, subject, org_code)
         return Refusal("unknown_org")
     mapped = claim_rules.portal_roles(provider_roles, settings.role_map)
     roles = claim_rules.roles_fitting(mapped, org["kind"])
@@ -174,23 +174,48 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
             org["kind"],
             subject,
         )
-    values: dict[Any, Any] = {
-        "display_name": _display_name(claims),
-        "email": str(claims.get("email") or "")[:254],
-        "organisation": org["id"],
-        "roles": [role.value for role in roles],
-    }
     if not roles:
-        if person is not None:
-            await Person.update({Person.roles: []}).where(Person.id == person["id"])
         log.warning(
-            "login refused for %s: no portal role in %r (claim %s)",
+            "%s for %s: no portal role in %r (claim %s)",
+            outcome,
             subject,
             provider_roles,
             settings.role_claim,
         )
         return Refusal("no_role", org["name"])
+    return {
+        "display_name": _display_name(claims),
+        "email": str(claims.get("email") or "")[:254],
+        "organisation": org["id"],
+        "roles": [role.value for role in roles],
+    }
+
+
+async def _withdraw_roles(person_id: int) -> None:
+    """The provider gives this person no access: their stored roles go, so that every session of
+    theirs loses its sight at the next re-read of the viewer."""
+    await Person.update({Person.roles: []}).where(Person.id == person_id)
+
+
+async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | Refusal:
+    """Create or refresh the person the provider vouched for; their id, or why they get no access.
+
+    People are keyed by issuer and subject; name, e-mail, organisation and roles come from this
+    login's claims (``_person_values``). An existing person refused for want of a role or of a
+    known organisation has their stored roles emptied.
+    """
+    subject = f"subject {identity.subject!r} of {identity.issuer}"
+    person = await _person_by_subject(identity)
+    if person is not None and not person.get("active"):
+        log.warning("login refused for %s: person %s is deactivated", subject, person["id"])
+        return Refusal("inactive")
+    values = await _person_values(identity, settings, outcome="login refused")
+    if isinstance(values, Refusal):
+        if person is not None:
+            await _withdraw_roles(person["id"])
+        return values
     values["last_login"] = dt.datetime.now(dt.UTC)
+    roles = values["roles"]
     if person is None:
         created = await _create_person(identity, values)
         if created is not None:
@@ -207,6 +232,58 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
     person_id = int(person["id"])
     log.info("provider login for person %s (%s) with roles %s", person_id, subject, roles)
     return person_id
+
+
+async def provider_recheck(
+    person_id: int, identity: Identity, settings: OidcSettings
+) -> Refusal | None:
+    """Apply what the provider says about a logged-in person now (a re-validation of their
+    session); ``None`` if the session may go on, else why it must end.
+
+    The person is updated by the rules of a login (``_person_values``), except that this is no
+    login (``last_login`` stays). The session ends when the provider's answer is about another
+    subject, when the person is deactivated, has no portal role or no known organisation any more
+    (stored roles emptied), or belongs to another organisation now (stored as at a login: they
+    start again in the new organisation by logging in).
+    """
+    person = (
+        await Person.select(
+            Person.id, Person.active, Person.organisation, Person.oidc_issuer, Person.oidc_subject
+        )
+        .where(Person.id == person_id)
+        .first()
+    )
+    subject = f"subject {identity.subject!r} of {identity.issuer}"
+    if (
+        person is None
+        or person["oidc_issuer"] != identity.issuer
+        or person["oidc_subject"] != identity.subject
+    ):
+        log.warning(
+            "session ended for person %s: the provider answered about %s", person_id, subject
+        )
+        return Refusal("subject")
+    if not person["active"]:
+        log.warning("session ended for %s: person %s is deactivated", subject, person_id)
+        return Refusal("inactive")
+    values = await _person_values(identity, settings, outcome="session ended")
+    if isinstance(values, Refusal):
+        await _withdraw_roles(person_id)
+        return values
+    await Person.update(values).where(Person.id == person_id)
+    if values["organisation"] != person["organisation"]:
+        log.warning(
+            "session ended for %s: person %s moved from organisation %s to %s",
+            subject,
+            person_id,
+            person["organisation"],
+            values["organisation"],
+        )
+        return Refusal("moved")
+    log.debug(
+        "provider re-validated person %s (%s) with roles %s", person_id, subject, values["roles"]
+    )
+    return None
 
 
 _UNIQUE_VIOLATION = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)

@@ -8,6 +8,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
@@ -29,7 +30,7 @@ class Person(Table, tablename="person"):
     username = Varchar(length=150, unique=True)
     display_name = Varchar(length=200)
     email = Varchar(length=254)
-    organisation = ForeignKey(references=Organisation, null=False)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
     roles = Array(base_column=Varchar(length=32))
     active = Boolean(default=True)
     oidc_issuer = Varchar(length=500, null=True, default=None)
@@ -42,6 +43,8 @@ class Partnership(Table, tablename="partnership"):
 
     id: Serial
     name = Varchar(length=200)
-    ocmw = ForeignKey(references=Organisation, null=False)
-    partner = ForeignKey(references=Organisation, null=True, default=None)
-    vdab = ForeignKey(references=Organisation, null=True, default=None)
+    ocmw = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
+    partner = ForeignKey(
+        references=Organisation, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    vdab = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)

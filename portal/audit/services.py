@@ -12,8 +12,16 @@ from portal.visibility.viewer import Viewer
 LOGGED_CLASSES = frozenset({Sensitivity.identity, Sensitivity.social, Sensitivity.health})
 
 
+REASON_STATED = "client.reason_stated"
+
+
 async def record_access(
-    viewer: Viewer, client_id: int, action: str, revealed: Iterable[Sensitivity]
+    viewer: Viewer,
+    client_id: int,
+    action: str,
+    revealed: Iterable[Sensitivity],
+    *,
+    reason: str = "",
 ) -> None:
     sensitive = sorted(cls.value for cls in revealed if cls in LOGGED_CLASSES)
     await AccessLogEntry.insert(
@@ -23,5 +31,6 @@ async def record_access(
             client_id=client_id,
             action=action,
             revealed=",".join(sensitive),
+            reason=reason,
         )
     )

@@ -1,4 +1,5 @@
-from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from portal.accounts.tables import Person
@@ -10,7 +11,9 @@ class AccessLogEntry(Classified, Table, tablename="access_log"):
 
     id: Serial
     at = Timestamptz()
-    person = ForeignKey(references=Person, null=True, default=None)
+    person = ForeignKey(references=Person, null=True, default=None, on_delete=OnDelete.restrict)
     client_id = Integer(null=True, default=None, index=True)
     action = Varchar(length=64)
     revealed = Varchar(length=200, default="")
+    reason = Text(default="")
+    """The reason a colleague stated to see more of the file (break the glass)."""

@@ -24,6 +24,8 @@ class AccessView:
     person: int | None
     action: str
     revealed: tuple[str, ...]
+    reason: str = ""
+    person_name: str = ""
 
 
 class AccessLogPolicy(ClientBoundPolicy):
@@ -36,6 +38,7 @@ class AccessLogPolicy(ClientBoundPolicy):
         FieldSpec("person", Sensitivity.basic),
         FieldSpec("action", Sensitivity.basic),
         FieldSpec("revealed", Sensitivity.basic),
+        FieldSpec("reason", Sensitivity.basic),
     )
 
     def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
@@ -45,7 +48,14 @@ class AccessLogPolicy(ClientBoundPolicy):
         if relation_of_row(row) is not Relation.file_holder:
             return None
         revealed = tuple(part for part in str(row.get("revealed") or "").split(",") if part)
-        return AccessView(row["at"], row.get("person"), row["action"], revealed)
+        return AccessView(
+            row["at"],
+            row.get("person"),
+            row["action"],
+            revealed,
+            row.get("reason") or "",
+            row.get("person.display_name") or "",
+        )
 
 
 RECORD_POLICIES = (AccessLogPolicy(),)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from portal.clients import events, routes, visibility
+from portal.clients import events, routes, services, visibility
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
@@ -16,7 +16,15 @@ DOMAIN = Domain(
     routes=lambda _settings: routes.route_handlers,
     piccolo_app="portal.clients.piccolo_app",
     tables=(Consent, CareTeamMember, Client),
-    menu=(MenuItem("/clients", N_("Clients"), _sees_clients, order=10),),
+    menu=(
+        MenuItem("/clients", N_("Clients"), _sees_clients, order=10),
+        MenuItem(
+            "/team/files",
+            N_("File holders"),
+            lambda viewer: viewer is not None and services.assigns_file_holders(viewer),
+            order=20,
+        ),
+    ),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
 )

@@ -11,6 +11,7 @@ CONSENT_GIVEN = "consent.given"
 CONSENT_WITHDRAWN = "consent.withdrawn"
 CONSENT_REFUSED = "consent.refused"
 LADDER_CHANGED = "ladder.changed"
+HOLDER_ASSIGNED = "file_holder.assigned"
 
 _B, _T = Sensitivity.basic, Sensitivity.trajectory
 
@@ -35,6 +36,7 @@ KINDS = (
         _T,
         N_("No consent to share the file with %(organisation)s"),
     ),
+    EventKind(HOLDER_ASSIGNED, N_("File holder"), _B, N_("%(name)s is now the file holder")),
     EventKind(
         LADDER_CHANGED,
         N_("Ladder step changed"),

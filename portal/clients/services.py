@@ -15,7 +15,9 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal.accounts.tables import Organisation, OrgKind, Person
-from portal.audit.services import record_access
+from portal.audit.services import REASON_STATED, record_access
+from portal.audit.tables import AccessLogEntry
+from portal.audit.visibility import AccessView
 from portal.clients import events
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import IN_CARE_TEAM, ClientView, ConsentView, client_ref
@@ -97,7 +99,7 @@ async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
 async def find_client(viewer: Viewer, client_id: int) -> ClientView:
     """One client as the viewer may see it; 404 when it does not exist for them."""
     scope = visible_to(viewer, Client)
-    row = await scope.get(client_id, *Client.all_columns())
+    row = await scope.get(client_id, *Client.all_columns(), Client.file_holder.display_name)
     view = scope.project(row) if row is not None else None
     if view is None:
         raise NotFoundException()
@@ -279,3 +281,171 @@ async def set_ladder_step(
             text=reason,
             occurred_at=at,
         )
+
+
+# The file holder and colleagues ------------------------------------------------------------
+
+REASON_MIN, REASON_MAX = 10, 500
+
+
+class ReasonTooShort(ValueError):
+    """A reason must say something (a few words)."""
+
+
+async def state_reason(viewer: Viewer, client_id: int, reason: str) -> None:
+    """A social worker of the file-holding OCMW who is not the file holder states why they need
+    the rest of the file ("break the glass"). The reason goes to the access log, where the file
+    holder reads it; the caller opens the file for this session only."""
+    client = await find_client(viewer, client_id)
+    if Role.social_worker not in viewer.roles or client.relation not in (
+        Relation.same_org,
+        Relation.care_team,
+        Relation.same_org_reason,
+    ):
+        raise NotAllowed("only a colleague of the file-holding OCMW states a reason")
+    if client.ocmw != viewer.org_id:
+        raise NotAllowed("only a colleague of the file-holding OCMW states a reason")
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN:
+        raise ReasonTooShort(reason)
+    await record_access(viewer, client_id, REASON_STATED, (), reason=reason[:REASON_MAX])
+
+
+async def reasons_stated(viewer: Viewer, client: ClientView) -> list[AccessView]:
+    """The reasons colleagues stated to see more of this file: for its file holder only."""
+    scope = visible_to(viewer, AccessLogEntry)
+    rows = (
+        await scope.select(
+            AccessLogEntry.at,
+            AccessLogEntry.person,
+            AccessLogEntry.action,
+            AccessLogEntry.revealed,
+            AccessLogEntry.reason,
+            AccessLogEntry.person.display_name,
+        )
+        .where((AccessLogEntry.client_id == client.id) & (AccessLogEntry.action == REASON_STATED))
+        .order_by(AccessLogEntry.at, ascending=False)
+        .limit(20)
+    )
+    return scope.project_all(rows)
+
+
+@dataclass(frozen=True)
+class SocialWorker:
+    id: int
+    username: str
+    display_name: str
+    active: bool
+
+
+def assigns_file_holders(viewer: Viewer) -> bool:
+    """The OCMW's coordinator (team lead) assigns file holders of its files."""
+    return Role.coordinator in viewer.roles and viewer.org_kind == OrgKind.ocmw
+
+
+async def social_workers(org_id: int) -> list[SocialWorker]:
+    """The social workers of one OCMW, active ones first."""
+    rows = await Person.select(
+        Person.id, Person.username, Person.display_name, Person.active, Person.roles
+    ).where(Person.organisation == org_id)
+    found = [
+        SocialWorker(row["id"], row["username"], row["display_name"], bool(row["active"]))
+        for row in rows
+        if Role.social_worker.value in (row["roles"] or [])
+    ]
+    return sorted(found, key=lambda person: (not person.active, person.display_name))
+
+
+class NoSuchSocialWorker(LookupError):
+    """The person named is no active social worker of the file's OCMW."""
+
+
+async def assign_file_holder(actor: Viewer, client_id: int, username: str) -> None:
+    """The coordinator names the file holder: an active social worker of the file's OCMW, who
+    joins the care team if they are not in it."""
+    client = await find_client(actor, client_id)
+    if not assigns_file_holders(actor) or client.ocmw != actor.org_id:
+        raise NotAllowed("only the OCMW's coordinator assigns file holders")
+    holder = next(
+        (sw for sw in await social_workers(actor.org_id) if sw.username == username and sw.active),
+        None,
+    )
+    if holder is None:
+        raise NoSuchSocialWorker(username)
+    if holder.id == client.file_holder:
+        return
+    async with unit_of_work():
+        await Client.update({Client.file_holder: holder.id}).where(Client.id == client_id)
+        team = visible_to(actor, CareTeamMember)
+        if not await team.select(CareTeamMember.id).where(
+            (CareTeamMember.client == client_id) & (CareTeamMember.person == holder.id)
+        ):
+            await CareTeamMember(
+                client=client_id, person=holder.id, added_at=dt.datetime.now(dt.UTC)
+            ).save()
+        await append(
+            client_id, events.HOLDER_ASSIGNED, actor=actor, payload={"name": holder.display_name}
+        )
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    client: ClientView
+    holder: SocialWorker | None
+
+
+@dataclass(frozen=True)
+class TeamFiles:
+    """The coordinator's view of who holds which file: counts per social worker, and every file
+    whose holder is missing or no longer active, so none stays without one unnoticed."""
+
+    workers: list[tuple[SocialWorker, int]]
+    unheld: list[HeldFile]
+
+
+async def team_files(actor: Viewer) -> TeamFiles:
+    if not assigns_file_holders(actor):
+        raise NotFoundException()
+    workers = await social_workers(actor.org_id)
+    by_id = {worker.id: worker for worker in workers}
+    scope = visible_to(actor, Client)
+    rows = await scope.select(
+        Client.id, Client.ocmw, Client.first_name, Client.last_name, Client.file_holder
+    ).order_by(Client.last_name, Client.first_name)
+    clients = [view for view in scope.project_all(rows) if view.ocmw == actor.org_id]
+    counts = {worker.id: 0 for worker in workers}
+    unheld = []
+    for view in clients:
+        holder = by_id.get(view.file_holder) if view.file_holder is not None else None
+        if holder is not None:
+            counts[holder.id] += 1
+        if holder is None or not holder.active:
+            unheld.append(HeldFile(view, holder))
+    return TeamFiles([(worker, counts[worker.id]) for worker in workers], unheld)
+
+
+@dataclass(frozen=True)
+class FileActions:
+    """What the client page offers this viewer besides the file itself."""
+
+    reasons: list[AccessView]
+    may_state_reason: bool
+    holder_choices: list[SocialWorker]
+
+
+async def file_actions(viewer: Viewer, client: ClientView) -> FileActions:
+    own_ocmw = client.ocmw == viewer.org_id
+    may_state_reason = (
+        own_ocmw
+        and Role.social_worker in viewer.roles
+        and client.relation in (Relation.same_org, Relation.care_team)
+    )
+    reasons = (
+        await reasons_stated(viewer, client) if client.relation is Relation.file_holder else []
+    )
+    choices = (
+        [sw for sw in await social_workers(viewer.org_id) if sw.active]
+        if own_ocmw and assigns_file_holders(viewer)
+        else []
+    )
+    return FileActions(reasons, may_state_reason, choices)

@@ -10,7 +10,7 @@ class Client(Classified, Table, tablename="client"):
     """A client file, held by one OCMW. Its fields' classes are in ``clients/visibility.py``."""
 
     id: Serial
-    ocmw = ForeignKey(references=Organisation, null=False, index=True)
+    ocmw = ForeignKey(references=Organisation, null=False, index=True, on_delete=OnDelete.restrict)
     file_holder = ForeignKey(
         references=Person, null=True, default=None, index=True, on_delete=OnDelete.restrict
     )
@@ -33,8 +33,8 @@ class Client(Classified, Table, tablename="client"):
 
 class CareTeamMember(Classified, Table, tablename="care_team_member"):
     id: Serial
-    client = ForeignKey(references=Client, null=False, index=True)
-    person = ForeignKey(references=Person, null=False, index=True)
+    client = ForeignKey(references=Client, null=False, index=True, on_delete=OnDelete.restrict)
+    person = ForeignKey(references=Person, null=False, index=True, on_delete=OnDelete.restrict)
     added_at = Timestamptz()
 
 
@@ -42,8 +42,12 @@ class Consent(Classified, Table, tablename="consent"):
     """Whether the client agreed to share their file with one receiving organisation."""
 
     id: Serial
-    client = ForeignKey(references=Client, null=False, index=True)
-    organisation = ForeignKey(references=Organisation, null=False, index=True)
+    client = ForeignKey(references=Client, null=False, index=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(
+        references=Organisation, null=False, index=True, on_delete=OnDelete.restrict
+    )
     given = Boolean(default=False)
     decided_on = Date()
-    recorded_by = ForeignKey(references=Person, null=True, default=None)
+    recorded_by = ForeignKey(
+        references=Person, null=True, default=None, on_delete=OnDelete.restrict
+    )

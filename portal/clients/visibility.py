@@ -159,6 +159,9 @@ class ClientView:
     values: dict[str, Any]
     masked: frozenset[str]
     revealed: frozenset[Sensitivity]
+    ocmw: int = 0
+    file_holder: int | None = None
+    file_holder_name: str = ""
 
     def shows(self, name: str) -> bool:
         return name in self.values
@@ -209,6 +212,9 @@ class ClientPolicy(RecordPolicy):
             values=values,
             masked=frozenset(masked),
             revealed=frozenset(revealed),
+            ocmw=row.get("ocmw") or 0,
+            file_holder=row.get("file_holder"),
+            file_holder_name=row.get("file_holder.display_name") or "",
         )
 
 

@@ -6,7 +6,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 
 from portal.admin.permissions import may_administer
-from portal.clients.services import my_clients
+from portal.clients.services import assigns_file_holders, my_clients, team_files
 from portal.core.templating import render
 from portal.timeline.services import recent_activity
 from portal.visibility.policy import relations_granting_sight
@@ -23,6 +23,8 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
             "activity": await recent_activity(viewer),
             "sees_clients": bool(relations_granting_sight(viewer.roles)),
             "administers": may_administer(viewer),
+            "unheld": len((await team_files(viewer)).unheld) if assigns_file_holders(viewer) else 0,
+            "assigns_file_holders": assigns_file_holders(viewer),
         },
     )
 

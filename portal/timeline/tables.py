@@ -1,4 +1,5 @@
 from piccolo.columns import JSON, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from portal.accounts.tables import Organisation, Person
@@ -15,11 +16,11 @@ class TimelineEvent(Classified, Table, tablename="timeline_event"):
     """
 
     id: Serial
-    client = ForeignKey(references=Client, null=False)
+    client = ForeignKey(references=Client, null=False, on_delete=OnDelete.restrict)
     kind = Varchar(length=64)
     occurred_at = Timestamptz()
-    author = ForeignKey(references=Person, null=True, default=None)
-    author_org = ForeignKey(references=Organisation, null=False)
+    author = ForeignKey(references=Person, null=True, default=None, on_delete=OnDelete.restrict)
+    author_org = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
     audience = Varchar(length=32)
     sensitivity = Varchar(length=16)
     text = Text(default="")
