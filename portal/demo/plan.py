@@ -197,7 +197,8 @@ def _finances(rng: random.Random, category: int, created: dt.datetime) -> str:
 
 def _assign_team(rng: random.Random, client: DemoClient) -> None:
     zottegem = client.ocmw is OCMW_ZOTTEGEM
-    client.social_worker = rng.choices(client.ocmw.social_workers, weights=(2, 1))[0]
+    # the file holder: the OCMW's first social worker holds most files, the second a few
+    client.social_worker = rng.choices(client.ocmw.social_workers, weights=(5, 1))[0]
     if zottegem and rng.random() < 0.8:
         client.toeleider = rng.choices(TOELEIDERS, weights=(3, 2))[0]
     if client.status == "training" or rng.random() < 0.5:
