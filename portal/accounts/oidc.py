@@ -33,6 +33,7 @@ from joserfc.errors import (
     UnsupportedKeyUseError,
 )
 from joserfc.jwk import KeySet
+from joserfc.jwt import ClaimsOption
 
 from portal.settings import OidcSettings
 
@@ -364,15 +365,16 @@ class OidcClient:
         """The claims of a valid ID token; ``nonce=None`` for one from a refresh (OIDC Core 12.2:
         it need not repeat the login's nonce)."""
         token = await self._decode(id_token)
-        registry = jwt.JWTClaimsRegistry(
-            leeway=CLOCK_LEEWAY,
-            iss={"essential": True, "value": self.settings.issuer},
-            sub={"essential": True},
-            aud={"essential": True, "value": self.settings.client_id},
-            exp={"essential": True},
-            iat={"essential": True},
-            **({"nonce": {"essential": True, "value": nonce}} if nonce is not None else {}),
-        )
+        options: dict[str, ClaimsOption] = {
+            "iss": {"essential": True, "value": self.settings.issuer},
+            "sub": {"essential": True},
+            "aud": {"essential": True, "value": self.settings.client_id},
+            "exp": {"essential": True},
+            "iat": {"essential": True},
+        }
+        if nonce is not None:
+            options["nonce"] = {"essential": True, "value": nonce}
+        registry = jwt.JWTClaimsRegistry(None, CLOCK_LEEWAY, **options)
         claims = dict(token.claims)
         try:
             registry.validate(claims)

@@ -127,7 +127,14 @@ async def login_callback(request: Request) -> Response[str] | Redirect:
             status_code=403,
         )
     forget_viewer(outcome)
-    session.login(outcome, id_token=identity.id_token)
+    if identity.refresh_token is None:
+        log.warning(
+            "the provider issued no refresh token: the session of person %s cannot be re-validated "
+            "and ends after the idle timeout (add offline_access to PORTAL_OIDC_SCOPES if the "
+            "provider asks for it)",
+            outcome,
+        )
+    session.login(outcome, id_token=identity.id_token, refresh_token=identity.refresh_token)
     return Redirect(local_path(pending.next if pending else None), status_code=303)
 
 
