@@ -1,4 +1,9 @@
-"""Administration pages under ``/admin``; the router's guard answers 404 to anyone not an admin."""
+"""Administration pages under ``/admin``; the routers' guards answer 404 to whoever may not use
+them.
+
+People and the admin log: administrators (their own organisation) and platform administrators
+(everyone). Organisations and partnerships: platform administrators only.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +18,21 @@ from litestar.response import Redirect
 from portal.accounts.tables import OrgKind
 from portal.admin import services
 from portal.admin.forms import KIND_LABELS, Errors, OrganisationForm, PartnershipForm
-from portal.admin.permissions import require_admin
+from portal.admin.permissions import (
+    manages_organisations,
+    require_people_admin,
+    require_platform_admin,
+)
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
-from portal.core.params import RecordId
+from portal.core.params import MAX_ID, RecordId
 from portal.core.templating import render
 from portal.visibility.viewer import Viewer
 
 Done = Annotated[str | None, QueryParameter(name="done")]
-OrgFilter = Annotated[int | None, QueryParameter(name="organisation", ge=1)]
+OrgFilter = Annotated[int | None, QueryParameter(name="organisation", ge=1, le=MAX_ID)]
+PersonDone = Annotated[int | None, QueryParameter(name="person", ge=1, le=MAX_ID)]
+Before = Annotated[int | None, QueryParameter(name="before", ge=1, le=MAX_ID)]
 
 NOTICES = {
     "organisation_saved": N_("The organisation has been saved."),
@@ -33,9 +44,15 @@ NOTICES = {
 """Confirmations shown after a redirect (``?done=<key>``); unknown keys show nothing."""
 
 
-def _done(to: str, key: str, **query: int | None) -> Redirect:
-    params = {name: value for name, value in query.items() if value is not None}
-    return Redirect(f"{to}?{urlencode({**params, 'done': key})}", status_code=303)
+def _done(
+    to: str, key: str, *, organisation: int | None = None, person: int | None = None
+) -> Redirect:
+    """Back to a list, filtered as it was, with the confirmation ``key`` (about ``person``)."""
+    query: dict[str, int | str] = {} if organisation is None else {"organisation": organisation}
+    query["done"] = key
+    if person is not None:
+        query["person"] = person
+    return Redirect(f"{to}?{urlencode(query)}", status_code=303)
 
 
 # Organisations -----------------------------------------------------------------------------
@@ -59,11 +76,19 @@ def _organisation_page(
     form: OrganisationForm,
     org_id: int | None,
     errors: Errors | None = None,
+    *,
+    code_fixed: bool = False,
 ) -> Response[str]:
     return render(
         request,
         "admin/organisation_form.html",
-        {"form": form, "org_id": org_id, "errors": errors or {}, "kinds": KIND_LABELS},
+        {
+            "form": form,
+            "org_id": org_id,
+            "errors": errors or {},
+            "kinds": KIND_LABELS,
+            "code_fixed": code_fixed,
+        },
         status_code=422 if errors else 200,
     )
 
@@ -74,23 +99,29 @@ async def new_organisation(request: Request) -> Response[str]:
 
 
 @post("/organisations/new", status_code=303)
-async def create_organisation(request: Request) -> Response[str] | Redirect:
+async def create_organisation(
+    request: Request, viewer: NamedDependency[Viewer]
+) -> Response[str] | Redirect:
     form = OrganisationForm.from_fields(await form_fields(request))
-    if errors := await services.save_organisation(form):
+    if errors := await services.save_organisation(form, actor=viewer):
         return _organisation_page(request, form, None, errors)
     return _done("/admin/organisations", "organisation_saved")
 
 
 @get("/organisations/{org_id:int}")
 async def edit_organisation(request: Request, org_id: RecordId) -> Response[str]:
-    return _organisation_page(request, await services.organisation_form(org_id), org_id)
+    form, code_fixed = await services.organisation_form(org_id)
+    return _organisation_page(request, form, org_id, code_fixed=code_fixed)
 
 
 @post("/organisations/{org_id:int}", status_code=303)
-async def update_organisation(request: Request, org_id: RecordId) -> Response[str] | Redirect:
+async def update_organisation(
+    request: Request, viewer: NamedDependency[Viewer], org_id: RecordId
+) -> Response[str] | Redirect:
     form = OrganisationForm.from_fields(await form_fields(request))
-    if errors := await services.save_organisation(form, org_id):
-        return _organisation_page(request, form, org_id, errors)
+    if errors := await services.save_organisation(form, org_id, actor=viewer):
+        code_fixed = await services.code_is_fixed(org_id)
+        return _organisation_page(request, form, org_id, errors, code_fixed=code_fixed)
     return _done("/admin/organisations", "organisation_saved")
 
 
@@ -133,9 +164,11 @@ async def new_partnership(request: Request) -> Response[str]:
 
 
 @post("/partnerships/new", status_code=303)
-async def create_partnership(request: Request) -> Response[str] | Redirect:
+async def create_partnership(
+    request: Request, viewer: NamedDependency[Viewer]
+) -> Response[str] | Redirect:
     form = PartnershipForm.from_fields(await form_fields(request))
-    if errors := await services.save_partnership(form):
+    if errors := await services.save_partnership(form, actor=viewer):
         return await _partnership_page(request, form, None, errors)
     return _done("/admin/partnerships", "partnership_saved")
 
@@ -148,10 +181,10 @@ async def edit_partnership(request: Request, partnership_id: RecordId) -> Respon
 
 @post("/partnerships/{partnership_id:int}", status_code=303)
 async def update_partnership(
-    request: Request, partnership_id: RecordId
+    request: Request, viewer: NamedDependency[Viewer], partnership_id: RecordId
 ) -> Response[str] | Redirect:
     form = PartnershipForm.from_fields(await form_fields(request))
-    if errors := await services.save_partnership(form, partnership_id):
+    if errors := await services.save_partnership(form, partnership_id, actor=viewer):
         return await _partnership_page(request, form, partnership_id, errors)
     return _done("/admin/partnerships", "partnership_saved")
 
@@ -163,8 +196,8 @@ async def confirm_delete_partnership(request: Request, partnership_id: RecordId)
 
 
 @post("/partnerships/{partnership_id:int}/delete", status_code=303)
-async def delete_partnership(partnership_id: RecordId) -> Redirect:
-    await services.delete_partnership(partnership_id)
+async def delete_partnership(viewer: NamedDependency[Viewer], partnership_id: RecordId) -> Redirect:
+    await services.delete_partnership(partnership_id, actor=viewer)
     return _done("/admin/partnerships", "partnership_deleted")
 
 
@@ -173,20 +206,23 @@ async def delete_partnership(partnership_id: RecordId) -> Redirect:
 
 async def _people_page(
     request: Request,
+    viewer: Viewer,
     organisation: int | None,
     *,
     notice: str | None = None,
+    files: services.FilesToReassign | None = None,
     error: str | None = None,
 ) -> Response[str]:
     return render(
         request,
         "admin/people.html",
         {
-            "people": await services.list_people(organisation),
-            "organisations": await services.list_organisations(),
+            "people": await services.list_people(viewer, organisation),
+            "organisations": await services.people_filter(viewer),
             "selected": organisation,
             "sign_in": request.app.state.settings.oidc,
             "notice": notice,
+            "files": files,
             "error": error,
         },
         status_code=422 if error else 200,
@@ -195,9 +231,18 @@ async def _people_page(
 
 @get("/people", name="admin_people")
 async def people(
-    request: Request, organisation: OrgFilter = None, done: Done = None
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    organisation: OrgFilter = None,
+    done: Done = None,
+    person: PersonDone = None,
 ) -> Response[str]:
-    return await _people_page(request, organisation, notice=NOTICES.get(done or ""))
+    files = None
+    if done == "deactivated" and person is not None:
+        files = await services.files_to_reassign(viewer, person)
+    return await _people_page(
+        request, viewer, organisation, notice=NOTICES.get(done or ""), files=files
+    )
 
 
 async def _set_active(
@@ -206,10 +251,17 @@ async def _set_active(
     """Back to the people list, filtered as it was (the form carries the filter)."""
     raw = (await form_fields(request)).get("organisation", "")
     organisation = int(raw) if raw.isdecimal() and len(raw) < 10 else None
-    if refused := await services.set_active(viewer, person_id, active=active):
-        return await _people_page(request, organisation, error=refused)
-    key = "reactivated" if active else "deactivated"
-    return _done("/admin/people", key, organisation=organisation)
+    refused = await services.set_active(
+        viewer,
+        person_id,
+        active=active,
+        end_sessions=request.app.state.session_store.end_sessions_of,
+    )
+    if refused:
+        return await _people_page(request, viewer, organisation, error=refused)
+    if active:
+        return _done("/admin/people", "reactivated", organisation=organisation)
+    return _done("/admin/people", "deactivated", organisation=organisation, person=person_id)
 
 
 @post("/people/{person_id:int}/deactivate", status_code=303)
@@ -226,10 +278,35 @@ async def reactivate(
     return await _set_active(request, viewer, person_id, active=True)
 
 
+# The admin log -----------------------------------------------------------------------------
+
+
+@get("/log", name="admin_log")
+async def admin_log(
+    request: Request, viewer: NamedDependency[Viewer], before: Before = None
+) -> Response[str]:
+    lines, older = await services.admin_log(viewer, before)
+    return render(
+        request,
+        "admin/log.html",
+        {
+            "lines": lines,
+            "older": older,
+            "paged": before is not None,
+            "everything": manages_organisations(viewer),
+        },
+    )
+
+
 route_handlers = [
     Router(
         path="/admin",
-        guards=[require_admin],
+        guards=[require_people_admin],
+        route_handlers=[people, deactivate, reactivate, admin_log],
+    ),
+    Router(
+        path="/admin",
+        guards=[require_platform_admin],
         route_handlers=[
             organisations,
             new_organisation,
@@ -243,9 +320,6 @@ route_handlers = [
             update_partnership,
             confirm_delete_partnership,
             delete_partnership,
-            people,
-            deactivate,
-            reactivate,
         ],
-    )
+    ),
 ]

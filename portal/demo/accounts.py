@@ -51,7 +51,7 @@ PEOPLE = (
     DemoPerson("sw.zottegem", "Sofie Van den Bossche", ZOTTEGEM, (Role.social_worker,)),
     DemoPerson("sw2.zottegem", "Pieter De Clercq", ZOTTEGEM, (Role.social_worker,)),
     DemoPerson("coordinator.zottegem", "Ann Verhaeghe", ZOTTEGEM, (Role.coordinator,)),
-    DemoPerson("admin", "Bart Desmet", ZOTTEGEM, (Role.admin,)),
+    DemoPerson("admin", "Bart Desmet", ZOTTEGEM, (Role.admin, Role.platform_admin)),
     DemoPerson("former.zottegem", "Griet Van Hecke", ZOTTEGEM, (Role.social_worker,), False),
     DemoPerson("sw.gent", "Lien Vermeulen", GENT, (Role.social_worker,)),
     DemoPerson("sw2.gent", "Youssef El Amrani", GENT, (Role.social_worker,)),

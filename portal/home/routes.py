@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 
-from portal.admin.permissions import may_administer
+from portal.admin.permissions import administers_people, manages_organisations
 from portal.clients.services import assigns_file_holders, my_clients, team_files
 from portal.core.templating import render
 from portal.timeline.services import recent_activity
@@ -22,7 +22,8 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
             "my_clients": await my_clients(viewer),
             "activity": await recent_activity(viewer),
             "sees_clients": bool(relations_granting_sight(viewer.roles)),
-            "administers": may_administer(viewer),
+            "manages_organisations": manages_organisations(viewer),
+            "administers_people": administers_people(viewer),
             "unheld": len((await team_files(viewer)).unheld) if assigns_file_holders(viewer) else 0,
             "assigns_file_holders": assigns_file_holders(viewer),
         },

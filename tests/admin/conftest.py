@@ -15,6 +15,16 @@ def shown(message: str) -> str:
     return str(escape(translations(DEFAULT_LOCALE).gettext(message)))
 
 
+FILES = "%(num)d file now needs a new file holder."
+FILES_PLURAL = "%(num)d files now need a new file holder."
+
+
+def shown_count(singular: str, plural: str, num: int) -> str:
+    """A counted message (``%(num)d``) as a page in the default language shows it."""
+    message = translations(DEFAULT_LOCALE).ngettext(singular, plural, num) % {"num": num}
+    return str(escape(message))
+
+
 def main_of(html: str) -> str:
     return html[html.index("<main") : html.index("</main>")]
 

@@ -6,10 +6,12 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from portal.accounts.tables import Organisation
+from portal.accounts.tables import Organisation, Person
+from portal.admin.tables import AdminAction
 from tests.admin.conftest import field_error_is_tied, post_form, shown
 from tests.conftest import login
 from tests.support.factories import (
+    add_event,
     make_client,
     make_org,
     make_partnership,
@@ -19,9 +21,10 @@ from tests.support.factories import (
 
 
 async def _admin(http: httpx.AsyncClient) -> tuple[str, int]:
-    """An admin of "OCMW Aalst" (code ocmw-aalst), logged in; returns the CSRF token and org id."""
+    """A platform administrator of "OCMW Aalst" (code ocmw-aalst), logged in; returns the CSRF
+    token and org id."""
     org = await make_org("ocmw-aalst", "ocmw", "OCMW Aalst")
-    await make_person("admin", org, "admin")
+    await make_person("admin", org, "platform_admin")
     return await login(http, "admin"), org
 
 
@@ -224,3 +227,103 @@ async def test_code_saved_at_the_same_moment_is_refused(
     assert response.status_code == 422
     assert shown("Another organisation already uses this code.") in response.text
     assert len(await _organisations()) == 1
+
+
+CODE_FIXED_HINT = (
+    "This code is now fixed: people, client files or partnerships belong to this organisation,"
+    " and logins are matched to it by this code."
+)
+CODE_FIXED = (
+    "The code cannot be changed: people, client files or partnerships already belong to"
+    " this organisation, and logins are matched to it by this code."
+)
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["person", "client", "consent", "event", "partnership_ocmw", "partnership_partner"],
+)
+async def test_code_cannot_change_once_people_or_clients_belong(
+    client: httpx.AsyncClient, link: str
+) -> None:
+    """Finding 1: the code is what the login's organisation claim maps to. Once anything belongs
+    to the organisation, a new code would move its people (file-holder access included) to
+    whoever logs in with it; so it is refused, next to the field, and nothing is written."""
+    token, own = await _admin(client)
+    admin = (await Person.select(Person.id).first())["id"]
+    ocmw = await make_org("ocmw-gent", "ocmw", "OCMW Gent")
+    partner = await make_org("pin", "partner", "PIN")
+    org, kind = (
+        (partner, "partner") if link in ("consent", "partnership_partner") else (ocmw, "ocmw")
+    )
+    if link == "person":
+        await make_person("sw.gent", ocmw, "social_worker")
+    elif link == "client":
+        await make_client(ocmw, file_holder=None)
+    elif link == "consent":
+        await set_consent(await make_client(own, file_holder=None), partner, True)
+    elif link == "event":
+        await add_event(await make_client(own, file_holder=None), author=admin, author_org=ocmw)
+    elif link == "partnership_ocmw":
+        await make_partnership(ocmw, partner, None)
+    else:
+        await make_partnership(own, partner, None)
+    before = await _organisations()
+    current = next(row for row in before if row["id"] == org)
+    form = await client.get(f"/admin/organisations/{org}")
+    assert shown(CODE_FIXED_HINT) in form.text
+
+    response = await post_form(
+        client, f"/admin/organisations/{org}", token, name="Renamed", code="taken-over", kind=kind
+    )
+    assert response.status_code == 422
+    assert shown(CODE_FIXED) in response.text and shown(CODE_FIXED_HINT) in response.text
+    assert field_error_is_tied(response.text, "code")
+    assert '<a href="#f-code">' in response.text
+    assert 'value="taken-over"' in response.text  # the input is kept
+    assert await _organisations() == before
+    assert await AdminAction.count() == 0
+
+    renamed = await post_form(
+        client,
+        f"/admin/organisations/{org}",
+        token,
+        name="Renamed",
+        code=current["code"],
+        kind=kind,
+    )
+    assert renamed.status_code == 303  # the name may still change
+
+
+async def test_swapping_two_organisations_codes_is_refused(client: httpx.AsyncClient) -> None:
+    """The attack of finding 1: swap the codes of two OCMWs (through a free code) so that each
+    one's people land in the other at their next login."""
+    token, aalst = await _admin(client)
+    gent = await make_org("ocmw-gent", "ocmw", "OCMW Gent")
+    await make_person("sw.gent", gent, "social_worker")
+    before = await _organisations()
+    for org, name, code in ((aalst, "OCMW Aalst", "free"), (gent, "OCMW Gent", "ocmw-aalst")):
+        response = await post_form(
+            client, f"/admin/organisations/{org}", token, name=name, code=code, kind="ocmw"
+        )
+        assert response.status_code == 422
+    assert await _organisations() == before
+
+
+async def test_a_code_may_change_while_nothing_belongs_to_the_organisation(
+    client: httpx.AsyncClient,
+) -> None:
+    token, _ = await _admin(client)
+    org = await make_org("pin-typo", "partner", "PIN")
+    form = await client.get(f"/admin/organisations/{org}")
+    assert shown(CODE_FIXED_HINT) not in form.text
+    response = await post_form(
+        client, f"/admin/organisations/{org}", token, name="PIN", code="pin", kind="partner"
+    )
+    assert response.status_code == 303
+    row = await Organisation.select(Organisation.code).where(Organisation.id == org).first()
+    assert row["code"] == "pin"
+    logged = await AdminAction.select(AdminAction.action, AdminAction.changes).output(
+        load_json=True
+    )
+    assert logged == [{"action": "organisation.updated", "changes": {"code": ["pin-typo", "pin"]}}]

@@ -22,7 +22,7 @@ async def _orgs() -> dict[str, int]:
 
 async def _admin(http: httpx.AsyncClient) -> tuple[str, dict[str, int]]:
     orgs = await _orgs()
-    await make_person("admin", orgs["ocmw"], "admin")
+    await make_person("admin", orgs["ocmw"], "platform_admin")
     return await login(http, "admin"), orgs
 
 

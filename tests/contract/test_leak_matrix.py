@@ -57,7 +57,13 @@ class Facts:
 
     @property
     def admin(self) -> bool:
-        return Role.admin in self.roles
+        """Administers people (their organisation's, or everyone's) and reads the admin log."""
+        return bool({Role.admin, Role.platform_admin} & self.roles)
+
+    @property
+    def platform_admin(self) -> bool:
+        """Manages organisations and partnerships."""
+        return Role.platform_admin in self.roles
 
     def sees(self, client_id: int) -> bool:
         relation = self.relations.get(client_id, Relation.none)
@@ -73,6 +79,34 @@ def _always(_facts: Facts, _url: str) -> bool:
 
 
 def _admin(facts: Facts, _url: str) -> bool:
+    return facts.admin
+
+
+def _platform(facts: Facts, _url: str) -> bool:
+    return facts.platform_admin
+
+
+PEOPLE_ACTED_ON = ("sw.a2", "toeleider.out")
+"""One person of the admin's own organisation (OCMW A), one of another organisation."""
+
+
+def _people_action_urls(action: str) -> Urls:
+    return lambda f: [f"/admin/people/{f.world.people[name]}/{action}" for name in PEOPLE_ACTED_ON]
+
+
+def _administers_person(facts: Facts, url: str) -> int:
+    """A platform admin acts on anyone; an admin on their own organisation's people only (another
+    organisation's person is 404, as for anyone else)."""
+    person_id = int(url.split("/")[3])
+    name = next(name for name, pid in facts.world.people.items() if pid == person_id)
+    own = PEOPLE[name][0] == PEOPLE[facts.username][0]
+    return 303 if facts.platform_admin or (facts.admin and own) else 404
+
+
+def _people_list(facts: Facts, url: str) -> bool:
+    """An admin lists their own organisation's people; asking for another one's is 404."""
+    if "organisation=" in url and not facts.platform_admin:
+        return facts.admin and url.endswith(f"={facts.world.orgs[PEOPLE[facts.username][0]]}")
     return facts.admin
 
 
@@ -185,59 +219,61 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (G, "/team/files"): Case(_fixed("/team/files"), lambda f, _url: f.username == "coordinator.a"),
     (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
-    (G, "/admin/organisations"): Case(_fixed("/admin/organisations"), _admin),
-    (G, "/admin/organisations/new"): Case(_fixed("/admin/organisations/new"), _admin),
+    (G, "/admin/organisations"): Case(_fixed("/admin/organisations"), _platform),
+    (G, "/admin/organisations/new"): Case(_fixed("/admin/organisations/new"), _platform),
     (P, "/admin/organisations/new"): Case(
-        _fixed("/admin/organisations/new"), _admin, guarded=True, ok=303, form=_new_org_form
+        _fixed("/admin/organisations/new"), _platform, guarded=True, ok=303, form=_new_org_form
     ),
     (G, "/admin/organisations/{org_id:int}"): Case(
-        lambda f: [f"/admin/organisations/{f.world.orgs['partner']}"], _admin
+        lambda f: [f"/admin/organisations/{f.world.orgs['partner']}"], _platform
     ),
     (P, "/admin/organisations/{org_id:int}"): Case(
         lambda f: [f"/admin/organisations/{f.world.orgs['partner']}"],
-        _admin,
+        _platform,
         guarded=True,
         ok=303,
         form=_org_form,
     ),
-    (G, "/admin/partnerships"): Case(_fixed("/admin/partnerships"), _admin),
-    (G, "/admin/partnerships/new"): Case(_fixed("/admin/partnerships/new"), _admin),
+    (G, "/admin/partnerships"): Case(_fixed("/admin/partnerships"), _platform),
+    (G, "/admin/partnerships/new"): Case(_fixed("/admin/partnerships/new"), _platform),
     (P, "/admin/partnerships/new"): Case(
-        _fixed("/admin/partnerships/new"), _admin, guarded=True, ok=303, form=_partnership_form
+        _fixed("/admin/partnerships/new"), _platform, guarded=True, ok=303, form=_partnership_form
     ),
     (G, "/admin/partnerships/{partnership_id:int}"): Case(
-        lambda f: [f"/admin/partnerships/{f.partnership}"], _admin
+        lambda f: [f"/admin/partnerships/{f.partnership}"], _platform
     ),
     (P, "/admin/partnerships/{partnership_id:int}"): Case(
         lambda f: [f"/admin/partnerships/{f.partnership}"],
-        _admin,
+        _platform,
         guarded=True,
         ok=303,
         form=_partnership_form,
     ),
     (G, "/admin/partnerships/{partnership_id:int}/delete"): Case(
-        lambda f: [f"/admin/partnerships/{f.partnership}/delete"], _admin
+        lambda f: [f"/admin/partnerships/{f.partnership}/delete"], _platform
     ),
     (P, "/admin/partnerships/{partnership_id:int}/delete"): Case(
         lambda f: [f"/admin/partnerships/{f.partnership}/delete"],
-        _admin,
+        _platform,
         guarded=True,
         ok=303,
         order=1,
     ),
-    (G, "/admin/people"): Case(_fixed("/admin/people"), _admin),
+    (G, "/admin/people"): Case(
+        lambda f: [
+            "/admin/people",
+            f"/admin/people?organisation={f.world.orgs['ocmw-a']}",
+            f"/admin/people?organisation={f.world.orgs['partner']}",
+        ],
+        _people_list,
+    ),
     (P, "/admin/people/{person_id:int}/deactivate"): Case(
-        lambda f: [f"/admin/people/{f.world.people['toeleider.out']}/deactivate"],
-        _admin,
-        guarded=True,
-        ok=303,
+        _people_action_urls("deactivate"), _admin, guarded=True, expect=_administers_person
     ),
     (P, "/admin/people/{person_id:int}/reactivate"): Case(
-        lambda f: [f"/admin/people/{f.world.people['toeleider.out']}/reactivate"],
-        _admin,
-        guarded=True,
-        ok=303,
+        _people_action_urls("reactivate"), _admin, guarded=True, expect=_administers_person
     ),
+    (G, "/admin/log"): Case(_fixed("/admin/log", "/admin/log?before=999999"), _admin),
 }
 
 

@@ -32,6 +32,7 @@ from piccolo.table import Table
 
 from portal import domains
 from portal.accounts.tables import Organisation, Partnership, Person
+from portal.admin.tables import AdminAction
 from portal.audit.tables import AccessLogEntry
 from portal.clients.tables import Client
 from portal.core import db
@@ -56,6 +57,8 @@ MIGRATIONS = {
     "clients": "2026-12-02T10:00:01:000000",
     "audit": "2026-12-02T10:00:02:000000",
 }
+LATER_APPS = {"admin": "admin_action"}
+"""Apps whose tables were made after these migrations, with RESTRICT from the start."""
 _seq = itertools.count(1)
 
 
@@ -112,7 +115,7 @@ async def test_the_migration_snapshot_knows_the_keys_are_restrict() -> None:
     must say RESTRICT, or an auto migration would try to alter these keys (and fail on SQLite)."""
     finder = BaseMigrationManager()
     snapshot: dict[tuple[str, str], Any] = {}
-    for app in MIGRATIONS:
+    for app in [*MIGRATIONS, *LATER_APPS]:
         managers = await finder.get_migration_managers(app_config=finder.get_app_config(app))
         for table in SchemaSnapshot(managers=managers).get_snapshot():
             for column in table.columns:
@@ -151,6 +154,15 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await add_event(client, author=holder, author_org=ocmw, subject="leefloon")
     for person in (holder, writer):
         await AccessLogEntry(at=NOW, person=person, client_id=client, action="client.opened").save()
+    await AdminAction(
+        at=NOW,
+        actor=holder,
+        actor_org=ocmw,
+        action="organisation.updated",
+        target_kind="organisation",
+        target_id=ocmw,
+        organisations=[ocmw],
+    ).save()
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 
@@ -345,7 +357,17 @@ async def test_the_migrations_keep_every_row_and_make_every_key_restrict(tmp_pat
 
     sqlite = url.startswith("sqlite")
     restrict, cascade = ("RESTRICT", "CASCADE") if sqlite else ("r", "c")
-    expected = {f"{table._meta.tablename}.{column._meta.name}" for table, column in _foreign_keys()}
+    expected = {
+        f"{table._meta.tablename}.{column._meta.name}"
+        for table, column in _foreign_keys()
+        if table._meta.tablename not in LATER_APPS.values()
+    }
+    for state in ("keys_before", "keys_after", "keys_backwards", "keys_again"):
+        report[state] = {
+            key: value
+            for key, value in report[state].items()
+            if key.partition(".")[0] not in LATER_APPS.values()
+        }
     assert set(report["keys_after"]) == expected
     assert set(MIGRATIONS.values()) <= set(report["ran"])
 

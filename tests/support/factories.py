@@ -164,6 +164,7 @@ PEOPLE = {
     "coordinator.a": ("ocmw-a", "coordinator"),
     "coordinator.p": ("partner", "coordinator"),
     "admin": ("ocmw-a", "admin"),
+    "platform": ("ocmw-b", "platform_admin"),
 }
 
 

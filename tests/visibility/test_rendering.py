@@ -39,6 +39,7 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     "coordinator.a": {"X": R.same_org, "Y": R.same_org, "Z": R.none},
     "coordinator.p": {"X": R.partner_org, "Y": R.none, "Z": R.none},
     "admin": {"X": R.same_org, "Y": R.same_org, "Z": R.none},
+    "platform": {"X": R.none, "Y": R.none, "Z": R.same_org},
 }
 HTMX = {"HX-Request": "true"}
 LOAD_MORE = re.compile(r'hx-get="(/clients/\d+/timeline\?before=[^"]+)"')
