@@ -10,7 +10,7 @@ from pathlib import Path
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 
 from portal import domains
@@ -112,4 +112,6 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
 
 async def _before_request(request: Request) -> None:
     i18n.use_locale_of(request.cookies)
+    if "\x00" in request.scope["path"]:
+        raise NotFoundException()  # no file or route has a NUL in its name (the OS refuses it)
     await check_csrf(request)

@@ -22,6 +22,8 @@ from tests.support.factories import build_world
         "/clients/{X}/timeline?before=not-a-cursor",
         "/clients?page=100001",
         "/admin/organisations/99999999999",
+        "/static/%00",
+        "/static/css/%00.css",
     ],
 )
 async def test_out_of_range_values_are_bad_requests(client: httpx.AsyncClient, url: str) -> None:
