@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 EVENTS_SMALL = 200
 EVENTS_LARGE = 10_000
 EVENTS_PER_UNIT = 2_500
+ACCESS_HISTORY = 5_000
+"""Earlier openings of each bench file in the access log, so that the planner's statistics see the
+log a portal in use has (this machine runs PostgreSQL without autovacuum: a log that only grows
+during the run would keep the plans made for an empty table)."""
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 """The newest note; note ``i`` is ``i`` minutes older, the file's own events older still."""
 OPENED = NOW - dt.timedelta(days=30)
@@ -124,6 +128,16 @@ async def _notes(author: Viewer, client_id: int, count: int) -> None:
                 )
 
 
+async def _access_history(viewer: Viewer, client_id: int) -> None:
+    from portal.audit.services import record_access
+    from portal.clients.services import FILE_OPENED
+    from portal.core.db import unit_of_work
+
+    async with unit_of_work():
+        for _ in range(ACCESS_HISTORY):
+            await record_access(viewer, client_id, FILE_OPENED, ())
+
+
 async def _events_of(client_id: int) -> int:
     from portal.timeline.tables import TimelineEvent
     from portal.visibility.scoping import unscoped
@@ -149,6 +163,7 @@ async def seed() -> dict[str, object]:
             client_id = await _client(social_worker, tag, number)
             # The file's own events (registration, care team, consent) count towards the total.
             await _notes(social_worker, client_id, total - await _events_of(client_id))
+            await _access_history(social_worker, client_id)
             clients[label] = {
                 "id": client_id,
                 "events": await _events_of(client_id),

@@ -12,6 +12,8 @@ CONSENT_WITHDRAWN = "consent.withdrawn"
 CONSENT_REFUSED = "consent.refused"
 LADDER_CHANGED = "ladder.changed"
 HOLDER_ASSIGNED = "file_holder.assigned"
+REASON_STATED = "file.reason_stated"
+"""A colleague stated why they need the whole file; for the file holder's eyes only."""
 
 _B, _T = Sensitivity.basic, Sensitivity.trajectory
 
@@ -37,6 +39,12 @@ KINDS = (
         N_("No consent to share the file with %(organisation)s"),
     ),
     EventKind(HOLDER_ASSIGNED, N_("File holder"), _B, N_("%(name)s is now the file holder")),
+    EventKind(
+        REASON_STATED,
+        N_("Reason to see the file"),
+        _B,
+        N_("%(name)s stated a reason to see the whole file"),
+    ),
     EventKind(
         LADDER_CHANGED,
         N_("Ladder step changed"),

@@ -16,14 +16,12 @@ from litestar.exceptions import NotFoundException
 
 from portal.accounts.tables import Organisation, OrgKind, Person
 from portal.audit.services import REASON_STATED, record_access
-from portal.audit.tables import AccessLogEntry
-from portal.audit.visibility import AccessView
 from portal.clients import events
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import IN_CARE_TEAM, ClientView, ConsentView, client_ref
 from portal.core.db import icontains, unit_of_work
 from portal.timeline.services import Cursor, TimelinePage, append, screen
-from portal.visibility.policy import Relation, Role
+from portal.visibility.policy import Audience, Relation, Role
 from portal.visibility.records import visible_to
 from portal.visibility.viewer import Viewer
 
@@ -106,13 +104,16 @@ async def find_client(viewer: Viewer, client_id: int) -> ClientView:
     return view
 
 
+FILE_OPENED = "client.opened"
+
+
 async def open_file(
     viewer: Viewer,
     client_id: int,
     *,
     kind: str | None = None,
     before: Cursor | None = None,
-    action: str = "client.opened",
+    action: str = FILE_OPENED,
 ) -> tuple[ClientView, TimelinePage]:
     """The client and one screen of their timeline; written to the access log (with the sensitive
     classes shown) only once both were read."""
@@ -294,8 +295,8 @@ class ReasonTooShort(ValueError):
 
 async def state_reason(viewer: Viewer, client_id: int, reason: str) -> None:
     """A social worker of the file-holding OCMW who is not the file holder states why they need
-    the rest of the file ("break the glass"). The reason goes to the access log, where the file
-    holder reads it; the caller opens the file for this session only."""
+    the rest of the file ("break the glass"). The reason goes to the access log and, for the file
+    holder only, onto the timeline; the caller opens the file for this session only."""
     client = await find_client(viewer, client_id)
     if Role.social_worker not in viewer.roles or client.relation not in (
         Relation.same_org,
@@ -308,26 +309,17 @@ async def state_reason(viewer: Viewer, client_id: int, reason: str) -> None:
     reason = " ".join(reason.split())
     if len(reason) < REASON_MIN:
         raise ReasonTooShort(reason)
-    await record_access(viewer, client_id, REASON_STATED, (), reason=reason[:REASON_MAX])
-
-
-async def reasons_stated(viewer: Viewer, client: ClientView) -> list[AccessView]:
-    """The reasons colleagues stated to see more of this file: for its file holder only."""
-    scope = visible_to(viewer, AccessLogEntry)
-    rows = (
-        await scope.select(
-            AccessLogEntry.at,
-            AccessLogEntry.person,
-            AccessLogEntry.action,
-            AccessLogEntry.revealed,
-            AccessLogEntry.reason,
-            AccessLogEntry.person.display_name,
+    reason = reason[:REASON_MAX]
+    async with unit_of_work():
+        await record_access(viewer, client_id, REASON_STATED, (), reason=reason)
+        await append(
+            client_id,
+            events.REASON_STATED,
+            actor=viewer,
+            audience=Audience.file_holder_only,
+            payload={"name": viewer.display_name},
+            text=reason,
         )
-        .where((AccessLogEntry.client_id == client.id) & (AccessLogEntry.action == REASON_STATED))
-        .order_by(AccessLogEntry.at, ascending=False)
-        .limit(20)
-    )
-    return scope.project_all(rows)
 
 
 @dataclass(frozen=True)
@@ -428,7 +420,6 @@ async def team_files(actor: Viewer) -> TeamFiles:
 class FileActions:
     """What the client page offers this viewer besides the file itself."""
 
-    reasons: list[AccessView]
     may_state_reason: bool
     holder_choices: list[SocialWorker]
 
@@ -440,12 +431,9 @@ async def file_actions(viewer: Viewer, client: ClientView) -> FileActions:
         and Role.social_worker in viewer.roles
         and client.relation in (Relation.same_org, Relation.care_team)
     )
-    reasons = (
-        await reasons_stated(viewer, client) if client.relation is Relation.file_holder else []
-    )
     choices = (
         [sw for sw in await social_workers(viewer.org_id) if sw.active]
         if own_ocmw and assigns_file_holders(viewer)
         else []
     )
-    return FileActions(reasons, may_state_reason, choices)
+    return FileActions(may_state_reason, choices)

@@ -52,7 +52,13 @@ async def test_a_colleague_sees_basic_and_trajectory_then_more_with_a_reason(
 
     await login(client, "sw.a")
     holder_page = (await client.get(f"/clients/{x}")).text
-    assert REASON in holder_page and "Sw A2" in holder_page
+    assert (
+        REASON in holder_page
+        and "Sw A2 gaf een reden op om het volledige dossier te zien" in holder_page
+    )
+    for other in ("sw.a2", "toeleider", "mediator"):  # the timeline entry is the holder's alone
+        await login(client, other)
+        assert REASON not in (await client.get(f"/clients/{x}")).text
 
 
 async def test_only_colleagues_of_the_ocmw_state_a_reason(client: httpx.AsyncClient) -> None:
