@@ -82,7 +82,7 @@ async def _actor(username: str, name: str, org_id: int, role: Role) -> Viewer:
 async def _client(social_worker: Viewer, tag: str, number: int) -> int:
     """A client file as its social worker opens it: registration, the mediator in the care team,
     consent for VDAB."""
-    from portal.clients.services import (
+    from portal.clients.changes import (
         Registration,
         add_to_care_team,
         record_consent,

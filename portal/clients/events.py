@@ -1,5 +1,6 @@
 """What happens to a client file itself, as timeline codes."""
 
+from portal.clients.workflow import STATUSES
 from portal.core.i18n import N_
 from portal.timeline.kinds import EventKind
 from portal.visibility.policy import Sensitivity
@@ -11,11 +12,14 @@ CONSENT_GIVEN = "consent.given"
 CONSENT_WITHDRAWN = "consent.withdrawn"
 CONSENT_REFUSED = "consent.refused"
 LADDER_CHANGED = "ladder.changed"
+STATUS_CHANGED = "status.changed"
+AGREEMENT_RECORDED = "agreement_note.recorded"
 HOLDER_ASSIGNED = "file_holder.assigned"
 REASON_STATED = "file.reason_stated"
 """A colleague stated why they need the whole file; for the file holder's eyes only."""
 
 _B, _T = Sensitivity.basic, Sensitivity.trajectory
+_STATUS_NAMES = {status.code: status.label for status in STATUSES}
 
 KINDS = (
     EventKind(REGISTERED, N_("Registration"), _B, N_("Registered with the activation team")),
@@ -50,5 +54,18 @@ KINDS = (
         N_("Ladder step changed"),
         _T,
         N_("Participation ladder: step %(step_from)s → %(step_to)s"),
+    ),
+    EventKind(
+        STATUS_CHANGED,
+        N_("Status"),
+        _T,
+        N_("Status: %(status_from)s → %(status_to)s"),
+        terms={"status_from": _STATUS_NAMES, "status_to": _STATUS_NAMES},
+    ),
+    EventKind(
+        AGREEMENT_RECORDED,
+        N_("Agreement note"),
+        _T,
+        N_("Living wage since %(start)s; agreement note due %(due)s; made: %(made)s"),
     ),
 )

@@ -13,6 +13,8 @@ FIELD_LABELS = {
     "address": N_("Address"),
     "ladder_step": N_("Participation ladder step"),
     "status": N_("Status"),
+    "living_wage_start": N_("Living wage since"),
+    "agreement_note_on": N_("Agreement note made on"),
     "social_report": N_("Social report"),
     "finances": N_("Finances"),
     "health_notes": N_("Health"),

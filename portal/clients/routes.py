@@ -1,23 +1,26 @@
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, PermissionDeniedException
-from litestar.params import QueryParameter
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
-from portal.clients import services
+from portal.clients import changes, services
 from portal.clients.labels import FIELD_LABELS
+from portal.clients.summary import summary_of
 from portal.clients.visibility import CLIENT_FIELDS
+from portal.clients.workflow import LADDER, STATUS_BY_CODE, STATUSES
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
 from portal.core.params import RecordId
 from portal.core.sessions import session_of
 from portal.core.templating import is_htmx, render
-from portal.timeline import kinds
+from portal.timeline import kinds, notes
 from portal.timeline.services import BadCursor, Cursor
 from portal.visibility.fields import field_groups
 from portal.visibility.viewer import Viewer
@@ -26,18 +29,34 @@ Query = Annotated[str | None, QueryParameter(name="q")]
 Page = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 Kind = Annotated[str | None, QueryParameter(name="kind")]
 Before = Annotated[str | None, QueryParameter(name="before")]
+SectionName = Annotated[str, PathParameter(max_length=20)]
+Mine = Annotated[str | None, QueryParameter(name="mine", max_length=1)]
+Sort = Annotated[str | None, QueryParameter(name="sort", max_length=20)]
 GROUPS = field_groups(CLIENT_FIELDS)
 
 
 @get("/clients", name="clients")
 async def client_list(
-    request: Request, viewer: NamedDependency[Viewer], q: Query = None, page: Page = 1
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    q: Query = None,
+    page: Page = 1,
+    mine: Mine = None,
+    sort: Sort = None,
 ) -> Response[str]:
-    result = await services.list_clients(viewer, query=q or "", page=page)
+    """The clients this viewer may see; ``mine=0`` for all of them, ``sort=name`` by name."""
+    own = services.mine_by_default(viewer) if mine is None else mine == "1"
+    result = await services.list_clients(
+        viewer, query=q or "", page=page, mine=own, sort=sort or "activity"
+    )
     return render(
         request,
         "clients/list.html",
-        {"result": result},
+        {
+            "result": result,
+            "registers": changes.registers_clients(viewer),
+            "statuses": STATUS_BY_CODE,
+        },
         fragment="clients/_results.html",
         headers={"Vary": "HX-Request"},
     )
@@ -69,7 +88,11 @@ async def _client_screen(
         before=cursor,
         action="client.timeline_read" if fragment else "client.opened",
     )
-    context = {"client": client, "timeline": page, "kinds": kinds.kind_labels()}
+    context = {
+        "client": client,
+        "timeline": page,
+        "kinds": services.readable_kinds(viewer, client),
+    }
     if fragment:
         template = "clients/_timeline_items.html"
     else:
@@ -78,6 +101,9 @@ async def _client_screen(
             "field_labels": FIELD_LABELS,
             "field_groups": GROUPS,
             "actions": await services.file_actions(viewer, client),
+            "summary": await summary_of(viewer, client),
+            "statuses": STATUSES,
+            "ladder": LADDER,
             "errors": errors or {},
             "typed": typed or {},
             "notice": NOTICES.get(request.query_params.get("done") or ""),
@@ -99,7 +125,13 @@ async def client_page(
     kind: Kind = None,
     before: Before = None,
 ) -> Response[str]:
-    return await _client_screen(request, viewer, client_id, kind, before, fragment=False)
+    try:
+        return await _client_screen(request, viewer, client_id, kind, before, fragment=False)
+    except NotFoundException:
+        locked = await services.locked_out(viewer, client_id)
+        if locked is None:
+            raise
+        return render(request, "clients/locked_out.html", {"locked": locked}, status_code=403)
 
 
 @get("/clients/{client_id:int}/timeline", name="client_timeline")
@@ -116,6 +148,13 @@ async def client_timeline(
 
 
 NOTICES = {
+    "registered": N_("The client is registered. You hold the file."),
+    "team": N_("The care team has been changed."),
+    "consent": N_("The consent has been recorded."),
+    "note": N_("Your note is on the timeline."),
+    "ladder": N_("The ladder step has been changed."),
+    "status": N_("The status has been changed."),
+    "agreement": N_("The agreement note has been recorded."),
     "reason": N_(
         "You can now see the whole file for this session. Your reason is in the access log, and "
         "the file holder sees it."
@@ -176,6 +215,132 @@ async def assign_file_holder(
     return Redirect(target, status_code=303)
 
 
+@get("/clients/new", name="client_new")
+async def new_client(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
+    if not changes.registers_clients(viewer):
+        raise PermissionDeniedException()
+    return render(request, "clients/new.html", {"errors": {}, "typed": {}, "existing": None})
+
+
+@post("/clients", status_code=303)
+async def register_client(
+    request: Request, viewer: NamedDependency[Viewer]
+) -> Response[str] | Redirect:
+    """Registration (aanmelding) by a social worker of an OCMW, who then holds the file."""
+    if not changes.registers_clients(viewer):
+        raise PermissionDeniedException()
+    fields = await form_fields(request)
+    try:
+        client_id = await changes.register_client(viewer, changes.registration_from(fields))
+    except changes.Invalid as invalid:
+        context = {"errors": invalid.errors, "typed": fields, "existing": invalid.existing}
+        return render(request, "clients/new.html", context, status_code=422)
+    return Redirect(f"/clients/{client_id}?done=registered", status_code=303)
+
+
+Change = Callable[[Viewer, int, dict[str, str]], Awaitable[Any]]
+
+
+async def _change(
+    request: Request, viewer: Viewer, client_id: int, done: str, change: Change
+) -> Response[str] | Redirect:
+    """One change to a file from its form: 303 back to the file, or the file again with the
+    messages next to the fields (422); 403 for who sees the file but may not make the change."""
+    fields = await form_fields(request)
+    try:
+        await change(viewer, client_id, fields)
+    except changes.NotAllowed:
+        raise PermissionDeniedException() from None
+    except changes.Invalid as invalid:
+        return await _client_screen(
+            request,
+            viewer,
+            client_id,
+            None,
+            None,
+            fragment=False,
+            errors=invalid.errors,
+            typed=fields | {"form": done},
+        )
+    return Redirect(f"/clients/{client_id}?done={done}#summary", status_code=303)
+
+
+@post("/clients/{client_id:int}/team", status_code=303)
+async def change_team(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(
+        request,
+        viewer,
+        client_id,
+        "team",
+        lambda v, c, f: changes.change_care_team(v, c, f.get("username", ""), f.get("action", "")),
+    )
+
+
+@post("/clients/{client_id:int}/consent", status_code=303)
+async def record_consent(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(request, viewer, client_id, "consent", changes.record_consent_from)
+
+
+@post("/clients/{client_id:int}/notes", status_code=303)
+async def add_note(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(request, viewer, client_id, "note", notes.add_note_from)
+
+
+@post("/clients/{client_id:int}/ladder", status_code=303)
+async def set_ladder_step(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(
+        request,
+        viewer,
+        client_id,
+        "ladder",
+        lambda v, c, f: changes.set_ladder_step(v, c, f.get("step", ""), f.get("reason", "")),
+    )
+
+
+@post("/clients/{client_id:int}/status", status_code=303)
+async def set_status(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(
+        request,
+        viewer,
+        client_id,
+        "status",
+        lambda v, c, f: changes.set_status(v, c, f.get("status", ""), f.get("reason", "")),
+    )
+
+
+@post("/clients/{client_id:int}/agreement", status_code=303)
+async def record_agreement(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(request, viewer, client_id, "agreement", changes.record_agreement)
+
+
+@get("/clients/{client_id:int}/sensitive/{section:str}", name="client_sensitive")
+async def sensitive_section(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId, section: SectionName
+) -> Response[str]:
+    """A collapsed sensitive section (``social`` or ``health``), for whoever is shown that class;
+    reading it writes the reveal to the access log. 404 for anyone else."""
+    shown = await services.reveal_section(viewer, client_id, section)
+    return render(
+        request,
+        "clients/sensitive.html",
+        {"section": shown, "field_labels": FIELD_LABELS},
+        fragment="clients/_sensitive.html",
+        headers={"Vary": "HX-Request"},
+    )
+
+
 @get("/team/files", name="team_files")
 async def team_files(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
     """Who holds which file of the coordinator's OCMW, and the files that need a holder."""
@@ -184,6 +349,15 @@ async def team_files(request: Request, viewer: NamedDependency[Viewer]) -> Respo
 
 route_handlers = [
     client_list,
+    new_client,
+    register_client,
+    change_team,
+    record_consent,
+    add_note,
+    set_ladder_step,
+    set_status,
+    record_agreement,
+    sensitive_section,
     client_page,
     client_timeline,
     state_reason,

@@ -10,24 +10,44 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from litestar.exceptions import NotFoundException
+from piccolo.querystring import QueryString
 
-from portal.accounts.tables import Organisation, OrgKind, Person
+from portal.accounts.tables import OrgKind, Person
 from portal.audit.services import REASON_STATED, record_access
 from portal.clients import events
+from portal.clients.national_number import InvalidNationalNumber, formatted, normalise
 from portal.clients.tables import CareTeamMember, Client, Consent
-from portal.clients.visibility import IN_CARE_TEAM, ClientView, ConsentView, client_ref
-from portal.core.db import icontains, unit_of_work
+from portal.clients.visibility import (
+    CLIENT_RELATION,
+    IN_CARE_TEAM,
+    ClientView,
+    ConsentView,
+    TeamMemberView,
+    client_ref,
+)
+from portal.core.db import unit_of_work
+from portal.core.text import fold
+from portal.timeline import kinds
 from portal.timeline.services import Cursor, TimelinePage, append, screen
-from portal.visibility.policy import Audience, Relation, Role
+from portal.visibility.policy import (
+    Access,
+    Audience,
+    Relation,
+    Role,
+    Sensitivity,
+    access,
+    shown_classes,
+)
 from portal.visibility.records import visible_to
+from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 
 CLIENT_PAGE_SIZE = 20
 _LIST_COLUMNS = (
     Client.id,
+    Client.ocmw,
     Client.first_name,
     Client.last_name,
     Client.municipality,
@@ -35,7 +55,10 @@ _LIST_COLUMNS = (
     Client.phone,
     Client.ladder_step,
     Client.status,
+    Client.last_activity_at,
+    Client.ocmw.name,
 )
+_REF = client_ref('"client"."id"', '"client"."ocmw"', '"client"."file_holder"')
 
 
 class NotAllowed(PermissionError):
@@ -49,59 +72,183 @@ class ClientPage:
     page: int
     pages: int
     query: str
+    mine: bool
+    sort: str
+    ocmw_names: dict[int, str]
 
 
-def _name_condition(query: str) -> Any:
-    condition: Any = None
-    for term in query.split()[:5]:
-        term_condition = icontains(Client.first_name, term) | icontains(Client.last_name, term)
-        condition = term_condition if condition is None else condition & term_condition
-    return condition
+SORTS = ("activity", "name")
 
 
-async def list_clients(viewer: Viewer, *, query: str = "", page: int = 1) -> ClientPage:
-    """One page of the clients this viewer may see, optionally filtered by name."""
+def mine_by_default(viewer: Viewer) -> bool:
+    """People who work files (social workers, toeleiders, mediators) start from their own."""
+    return bool({Role.social_worker, Role.toeleider, Role.mediator} & set(viewer.roles))
+
+
+def _relations_shown(viewer: Viewer, cls: Sensitivity) -> frozenset[Relation]:
+    return frozenset(r for r in Relation if access(viewer.roles, r, cls) is Access.shown)
+
+
+def _search_condition(viewer: Viewer, query: str) -> QueryString | None:
+    """Every word in the folded name; or, for who may see it, the national number itself."""
+    words = fold(query).replace("%", "").replace("_", "").split()[:5]
+    parts = [QueryString('"client"."search_name" LIKE {}', f"%{word}%") for word in words]
+    by_name = QueryString(" AND ".join("{}" for _ in parts), *parts) if parts else None
+    try:
+        number = formatted(normalise(query))
+    except InvalidNationalNumber:
+        return by_name
+    shown_to = _relations_shown(viewer, Sensitivity.identity)
+    sees_number = CLIENT_RELATION.is_in(viewer, _REF, shown_to)
+    if sees_number is None:
+        return by_name
+    by_number = QueryString('("client"."national_number" = {} AND {})', number, sees_number)
+    return by_number if by_name is None else QueryString("(({}) OR {})", by_name, by_number)
+
+
+def _mine_condition(viewer: Viewer) -> QueryString:
+    return QueryString(
+        '({} OR "client"."file_holder" = {})', IN_CARE_TEAM.sql(viewer, _REF), viewer.person_id
+    )
+
+
+async def list_clients(
+    viewer: Viewer, *, query: str = "", page: int = 1, mine: bool = True, sort: str = "activity"
+) -> ClientPage:
+    """One page of the clients this viewer may see: searched by name (accents and case do not
+    matter) or national number, the viewer's own files or all, by last activity or by name.
+    Last activity sorts only the files whose trajectory the viewer is shown."""
     scope = visible_to(viewer, Client)
     query = query.strip()[:100]
-    name = _name_condition(query)
+    sort = sort if sort in SORTS else SORTS[0]
+    conditions = [c for c in (_search_condition(viewer, query),) if c is not None]
+    if mine:
+        conditions.append(_mine_condition(viewer))
     counting = scope.count()
-    if name is not None:
-        counting = counting.where(name)
+    rows = scope.select(*_LIST_COLUMNS)
+    for condition in conditions:
+        counting, rows = counting.where(condition), rows.where(condition)
     total = await counting
     pages = max(1, math.ceil(total / CLIENT_PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = scope.select(*_LIST_COLUMNS)
-    if name is not None:
-        rows = rows.where(name)
+    if sort == "activity":
+        seen = CLIENT_RELATION.is_in(viewer, _REF, _relations_shown(viewer, Sensitivity.trajectory))
+        if seen is not None:
+            active = QueryString('CASE WHEN {} THEN "client"."last_activity_at" END', seen)
+            rows = rows.order_by(QueryString("{} IS NULL", active)).order_by(
+                active, ascending=False
+            )
     found = (
         await rows.order_by(Client.last_name, Client.first_name, Client.id)
         .limit(CLIENT_PAGE_SIZE)
         .offset((page - 1) * CLIENT_PAGE_SIZE)
     )
-    return ClientPage(scope.project_all(found), total, page, pages, query)
+    names = {row["ocmw"]: row["ocmw.name"] for row in found}
+    return ClientPage(scope.project_all(found), total, page, pages, query, mine, sort, names)
 
 
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
     """The visible clients whose care team the viewer is in."""
     scope = visible_to(viewer, Client)
-    ref = client_ref('"client"."id"', '"client"."ocmw"', '"client"."file_holder"')
     rows = (
         await scope.select(*_LIST_COLUMNS)
-        .where(IN_CARE_TEAM.sql(viewer, ref))
+        .where(IN_CARE_TEAM.sql(viewer, _REF))
         .order_by(Client.last_name, Client.first_name)
         .limit(limit)
     )
     return scope.project_all(rows)
 
 
-async def find_client(viewer: Viewer, client_id: int) -> ClientView:
-    """One client as the viewer may see it; 404 when it does not exist for them."""
+SECTIONS: dict[str, tuple[Sensitivity, tuple[str, ...]]] = {
+    "social": (Sensitivity.social, ("social_report", "finances")),
+    "health": (Sensitivity.health, ("health_notes",)),
+}
+"""The sensitive sections of a file: not in the page until asked for, and logged when read."""
+_SECTION_COLUMNS = frozenset(name for _cls, names in SECTIONS.values() for name in names)
+_PAGE_COLUMNS = tuple(c for c in Client.all_columns() if c._meta.name not in _SECTION_COLUMNS)
+
+
+async def find_client(viewer: Viewer, client_id: int, *, sections: bool = False) -> ClientView:
+    """One client as the viewer may see it, without the sensitive sections unless asked; 404 when
+    it does not exist for them."""
     scope = visible_to(viewer, Client)
-    row = await scope.get(client_id, *Client.all_columns(), Client.file_holder.display_name)
+    columns = Client.all_columns() if sections else _PAGE_COLUMNS
+    row = await scope.get(client_id, *columns, Client.file_holder.display_name)
     view = scope.project(row) if row is not None else None
     if view is None:
         raise NotFoundException()
     return view
+
+
+def readable_kinds(viewer: Viewer, client: ClientView) -> dict[str, str]:
+    """The timeline kinds this viewer can read entries of for this client (code → name), for the
+    kind filter: a kind whose class they are not shown is not offered."""
+    shown = shown_classes(viewer.roles, client.relation)
+    labels = kinds.kind_labels()
+    return {
+        code: labels[code]
+        for code, item in kinds.installed().items()
+        if item.sensitivity in shown or (item.free_text and shown)
+    }
+
+
+def sections_shown(viewer: Viewer, client: ClientView) -> tuple[str, ...]:
+    """The sensitive sections this viewer may open for this client."""
+    return tuple(
+        name
+        for name, (cls, _names) in SECTIONS.items()
+        if access(viewer.roles, client.relation, cls) is Access.shown
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    client: ClientView
+    name: str
+    fields: tuple[str, ...]
+
+
+SECTION_READ = "client.section_read"
+
+
+async def reveal_section(viewer: Viewer, client_id: int, name: str) -> Section:
+    """One sensitive section, for whoever is shown its class (404 otherwise); the reveal is
+    written to the access log."""
+    if name not in SECTIONS:
+        raise NotFoundException()
+    cls, names = SECTIONS[name]
+    client = await find_client(viewer, client_id, sections=True)
+    if name not in sections_shown(viewer, client):
+        raise NotFoundException()
+    await record_access(viewer, client_id, SECTION_READ, client.revealed & {cls})
+    return Section(client, name, names)
+
+
+@dataclass(frozen=True)
+class LockedOut:
+    """A care-team member whose organisation has no consent for the client: who to ask."""
+
+    file_holder_name: str
+    ocmw_name: str
+
+
+async def locked_out(viewer: Viewer, client_id: int) -> LockedOut | None:
+    """Whether the viewer is in the care team of a client they cannot open because their
+    organisation has no consent; for anyone else the client does not exist (``None``)."""
+    with unscoped("a care-team member without consent learns whom to ask, nothing more"):
+        member = await CareTeamMember.exists().where(
+            (CareTeamMember.client == client_id) & (CareTeamMember.person == viewer.person_id)
+        )
+        if not member:
+            return None
+        row = await (
+            Client.select(Client.ocmw, Client.file_holder.display_name, Client.ocmw.name)
+            .where(Client.id == client_id)
+            .first()
+        )
+    if row is None or row["ocmw"] == viewer.org_id:
+        return None
+    return LockedOut(row["file_holder.display_name"] or "", row["ocmw.name"] or "")
 
 
 FILE_OPENED = "client.opened"
@@ -123,165 +270,33 @@ async def open_file(
     return view, page
 
 
-# Writes ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Registration:
-    first_name: str
-    last_name: str
-    birth_date: dt.date | None = None
-    national_number: str = ""
-    language: str = ""
-    municipality: str = ""
-    phone: str = ""
-    address: str = ""
-    ladder_step: int | None = None
-    status: str = "active"
-    social_report: str = ""
-    finances: str = ""
-    health_notes: str = ""
-
-
-async def register_client(
-    actor: Viewer, registration: Registration, *, at: dt.datetime | None = None
-) -> int:
-    """A social worker registers a client at their OCMW, holds the file and joins its care team
-    (aanmelding)."""
-    if Role.social_worker not in actor.roles or actor.org_kind != OrgKind.ocmw:
-        raise NotAllowed("only a social worker of an OCMW registers clients")
-    moment = at or dt.datetime.now(dt.UTC)
-    async with unit_of_work():
-        row = Client(
-            ocmw=actor.org_id,
-            file_holder=actor.person_id,
-            created_at=moment,
-            **registration.__dict__,
-        )
-        await row.save()
-        client_id = int(row.id)
-        await CareTeamMember(client=client_id, person=actor.person_id, added_at=moment).save()
-        await append(client_id, events.REGISTERED, actor=actor, occurred_at=moment)
-    return client_id
-
-
-async def _holding(actor: Viewer, client_id: int) -> ClientView:
-    client = await find_client(actor, client_id)
-    if client.relation is not Relation.file_holder:
-        raise NotAllowed("only the file holder changes this")
-    return client
-
-
-async def _person(username: str) -> dict[str, Any]:
-    found = (
-        await Person.select(
-            Person.id, Person.display_name, Person.organisation, Person.organisation.name
-        )
-        .where(Person.username == username)
-        .first()
-    )
-    if found is None:
-        raise LookupError(f"no person {username!r}")
-    return found
-
-
-async def add_to_care_team(
-    actor: Viewer, client_id: int, username: str, *, at: dt.datetime | None = None
-) -> None:
-    """The file holder adds someone to the care team."""
-    await _holding(actor, client_id)
-    person = await _person(username)
-    moment = at or dt.datetime.now(dt.UTC)
-    async with unit_of_work():
-        await CareTeamMember(client=client_id, person=person["id"], added_at=moment).save()
-        await append(
-            client_id,
-            events.TEAM_JOINED,
-            actor=actor,
-            payload={
-                "name": person["display_name"],
-                "organisation": person["organisation.name"],
-            },
-            occurred_at=moment,
-        )
-
-
-async def record_consent(
-    actor: Viewer, client_id: int, org_code: str, *, given: bool, on: dt.date | None = None
-) -> None:
-    """The file holder records the client's consent to share with one organisation (current row
-    per organisation; the timeline keeps the history)."""
-    await _holding(actor, client_id)
-    org = (
-        await Organisation.select(Organisation.id, Organisation.name)
-        .where(Organisation.code == org_code)
-        .first()
-    )
-    if org is None:
-        raise LookupError(f"no organisation {org_code!r}")
-    day = on or dt.date.today()
-    moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC) if on else None
-    async with unit_of_work():
-        current = [
-            view for view in await consents(actor, client_id) if view.organisation == org["id"]
-        ]
-        if current:
-            await Consent.update(
-                {
-                    Consent.given: given,
-                    Consent.decided_on: day,
-                    Consent.recorded_by: actor.person_id,
-                }
-            ).where((Consent.client == client_id) & (Consent.organisation == org["id"]))
-        else:
-            await Consent(
-                client=client_id,
-                organisation=org["id"],
-                given=given,
-                decided_on=day,
-                recorded_by=actor.person_id,
-            ).save()
-        if given:
-            code = events.CONSENT_GIVEN
-        elif current and current[0].given:
-            code = events.CONSENT_WITHDRAWN
-        else:
-            code = events.CONSENT_REFUSED
-        await append(
-            client_id,
-            code,
-            actor=actor,
-            payload={"organisation": org["name"]},
-            occurred_at=moment,
-        )
-
-
 async def consents(viewer: Viewer, client_id: int) -> list[ConsentView]:
     """The client's current consent per organisation, as far as the viewer may see it."""
     scope = visible_to(viewer, Consent)
-    rows = await scope.select(Consent.organisation, Consent.given, Consent.decided_on).where(
-        Consent.client == client_id
-    )
-    return scope.project_all(rows)
+    rows = await scope.select(
+        Consent.organisation,
+        Consent.given,
+        Consent.decided_on,
+        Consent.organisation._.name,
+        Consent.organisation._.code,
+    ).where(Consent.client == client_id)
+    return sorted(scope.project_all(rows), key=lambda view: view.organisation_name)
 
 
-async def set_ladder_step(
-    actor: Viewer, client_id: int, step: int, reason: str, *, at: dt.datetime | None = None
-) -> None:
-    """The file holder moves the client on the participation ladder, with a reason."""
-    client = await _holding(actor, client_id)
-    if not 1 <= step <= 6:
-        raise ValueError("a ladder step is 1 to 6")
-    async with unit_of_work():
-        await Client.update({Client.ladder_step: step}).where(Client.id == client_id)
-        await append(
-            client_id,
-            events.LADDER_CHANGED,
-            actor=actor,
-            payload={"step_from": client.values.get("ladder_step") or "–", "step_to": step},
-            text=reason,
-            occurred_at=at,
-        )
+async def team_of(viewer: Viewer, client_id: int) -> list[TeamMemberView]:
+    """The client's care team (who, which organisation, which roles), as far as the viewer may
+    see it."""
+    scope = visible_to(viewer, CareTeamMember)
+    rows = await scope.select(
+        CareTeamMember.person,
+        CareTeamMember.added_at,
+        CareTeamMember.person.username,
+        CareTeamMember.person.display_name,
+        CareTeamMember.person.organisation,
+        CareTeamMember.person._.organisation._.name,
+        CareTeamMember.person.roles,
+    ).where(CareTeamMember.client == client_id)
+    return sorted(scope.project_all(rows), key=lambda view: view.display_name)
 
 
 # The file holder and colleagues ------------------------------------------------------------

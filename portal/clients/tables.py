@@ -24,11 +24,20 @@ class Client(Classified, Table, tablename="client"):
     birth_date = Date(null=True, default=None)
     address = Varchar(length=300, default="")
     ladder_step = Integer(null=True, default=None)
-    status = Varchar(length=32, default="active")
+    status = Varchar(length=32, default="intake")
+    """A code of ``clients.workflow.STATUSES``."""
+    living_wage_start = Date(null=True, default=None)
+    agreement_note_on = Date(null=True, default=None)
+    """When the agreement note (afsprakennota) was made; due three months after the start."""
     social_report = Text(default="")
     finances = Text(default="")
     health_notes = Text(default="")
     created_at = Timestamptz()
+    search_name = Varchar(length=250, default="", index=True)
+    """First and last name folded (lower case, no accents) for searching: "aissatou" finds
+    "Aïssatou"."""
+    last_activity_at = Timestamptz(null=True, default=None)
+    """When the last timeline entry about the client was written."""
 
 
 class CareTeamMember(Classified, Table, tablename="care_team_member"):

@@ -58,18 +58,25 @@ CLIENT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("address", _I),
     FieldSpec("ladder_step", _T),
     FieldSpec("status", _T),
+    FieldSpec("living_wage_start", _T),
+    FieldSpec("agreement_note_on", _T),
     FieldSpec("social_report", _S),
     FieldSpec("finances", _S),
     FieldSpec("health_notes", _H),
 )
 """The fields a client page shows, in order, each with its class."""
 
+LAST_ACTIVITY = FieldSpec("last_activity_at", _T)
+"""When the last timeline entry was written: projected like a field, shown in lists."""
+PROJECTED_FIELDS = (*CLIENT_FIELDS, LAST_ACTIVITY)
+
 CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
     FieldSpec("id", KEY),
     FieldSpec("ocmw", KEY),
     FieldSpec("file_holder", _B),
-    *CLIENT_FIELDS,
+    *PROJECTED_FIELDS,
     FieldSpec("created_at", _B),
+    FieldSpec("search_name", _B),
 )
 
 
@@ -193,7 +200,7 @@ class ClientPolicy(RecordPolicy):
         values: dict[str, Any] = {}
         masked: set[str] = set()
         revealed: set[Sensitivity] = set()
-        for spec in CLIENT_FIELDS:
+        for spec in PROJECTED_FIELDS:
             if spec.name not in row:
                 continue
             assert spec.sensitivity is not None
@@ -311,6 +318,15 @@ class WholeRecordPolicy(ClientBoundPolicy):
 class TeamMemberView:
     person: int
     added_at: Any
+    username: str = ""
+    display_name: str = ""
+    organisation: int | None = None
+    organisation_name: str = ""
+    roles: tuple[str, ...] = ()
+
+    @property
+    def person_id(self) -> int:
+        return self.person
 
 
 class CareTeamPolicy(WholeRecordPolicy):
@@ -326,7 +342,15 @@ class CareTeamPolicy(WholeRecordPolicy):
     )
 
     def view(self, row: Mapping[str, Any]) -> TeamMemberView:
-        return TeamMemberView(person=row["person"], added_at=row.get("added_at"))
+        return TeamMemberView(
+            person=row["person"],
+            added_at=row.get("added_at"),
+            username=row.get("person.username") or "",
+            display_name=row.get("person.display_name") or "",
+            organisation=row.get("person.organisation"),
+            organisation_name=row.get("person.organisation.name") or "",
+            roles=tuple(row.get("person.roles") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -334,6 +358,8 @@ class ConsentView:
     organisation: int
     given: bool
     decided_on: Any
+    organisation_name: str = ""
+    organisation_code: str = ""
 
 
 class ConsentPolicy(WholeRecordPolicy):
@@ -352,7 +378,11 @@ class ConsentPolicy(WholeRecordPolicy):
 
     def view(self, row: Mapping[str, Any]) -> ConsentView:
         return ConsentView(
-            organisation=row["organisation"], given=bool(row["given"]), decided_on=row["decided_on"]
+            organisation=row["organisation"],
+            given=bool(row["given"]),
+            decided_on=row["decided_on"],
+            organisation_name=row.get("organisation.name") or "",
+            organisation_code=row.get("organisation.code") or "",
         )
 
 

@@ -3,7 +3,7 @@ the care team, the client's consents and their moves on the participation ladder
 
 from __future__ import annotations
 
-from portal.clients.services import (
+from portal.clients.changes import (
     Registration,
     add_to_care_team,
     record_consent,

@@ -137,11 +137,11 @@ def _new_client(
 def _set_status(rng: random.Random, client: DemoClient) -> None:
     """Trajectories take time: only files older than 200 days are in art. 60, training or closed."""
     age = (REFERENCE - client.created_at).days
-    statuses = ["active"] * 5 + (["art60", "training", "closed"] * 2 if age >= 200 else [])
+    statuses = ["activation"] * 5 + (["art60", "in_training", "closed"] * 2 if age >= 200 else [])
     client.status = rng.choice(statuses)
     if client.status == "art60":
         client.ladder_step = 4
-    elif client.status == "training":
+    elif client.status == "in_training":
         client.ladder_step = rng.choice((3, 4))
     elif client.status == "closed":
         text, step = rng.choice(texts.CLOSINGS)
@@ -201,7 +201,7 @@ def _assign_team(rng: random.Random, client: DemoClient) -> None:
     client.social_worker = rng.choices(client.ocmw.social_workers, weights=(5, 1))[0]
     if zottegem and rng.random() < 0.8:
         client.toeleider = rng.choices(TOELEIDERS, weights=(3, 2))[0]
-    if client.status == "training" or rng.random() < 0.5:
+    if client.status == "in_training" or rng.random() < 0.5:
         client.mediator = rng.choices(MEDIATORS, weights=(3, 2))[0]
     else:
         # Once a VDAB contact outside the care team; still drawn, so later draws stay as they were.

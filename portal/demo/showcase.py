@@ -32,7 +32,7 @@ def _on(day: str, hour: int = 9) -> dt.datetime:
 
 def showcase(client: DemoClient) -> None:
     """Her own file and story instead of drawn ones; she keeps her drawn place, phone, address."""
-    client.status, client.ladder_step, client.start_step = "active", 3, 1
+    client.status, client.ladder_step, client.start_step = "activation", 3, 1
     client.closing, client.closed_at = "", None
     client.created_at = _on("2025-03-10")
     client.birth_date = dt.date(1991, 4, 12)

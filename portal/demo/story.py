@@ -93,7 +93,7 @@ class DemoClient:
     birth_date: dt.date
     address: str
     created_at: dt.datetime
-    status: str = "active"
+    status: str = "activation"
     ladder_step: int | None = None
     """The step the file is on now, once its story is told."""
     start_step: int | None = None

@@ -8,7 +8,7 @@ when the event is shown (as pretix's log display does), so the English interface
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -27,6 +27,9 @@ class EventKind:
     """Message id with ``%(key)s`` placeholders filled from the payload."""
     free_text: bool = False
     """Its author writes the text and chooses its class within what their role allows."""
+    terms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Payload keys whose values are codes, with each code's message id (a status code becomes
+    its name in the reader's language)."""
 
 
 _KINDS: dict[str, EventKind] = {}
@@ -80,8 +83,13 @@ def describe(code: str, payload: Mapping[str, Any]) -> str:
     """
     item = _KINDS.get(code)
     if item is not None and item.headline:
+        catalog = translations(current_locale())
+        values = dict(payload)
+        for key, names in item.terms.items():
+            if str(values.get(key)) in names:
+                values[key] = catalog.gettext(names[str(values[key])])
         try:
-            return translations(current_locale()).gettext(item.headline) % payload
+            return catalog.gettext(item.headline) % values
         except (KeyError, TypeError, ValueError):
             pass
     subject = payload.get("subject")

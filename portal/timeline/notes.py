@@ -8,9 +8,12 @@ read back). A note is never edited or deleted; a correction is a new note.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
+from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed, find_client
 from portal.core.db import unit_of_work
+from portal.core.i18n import gettext_ as _
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
 from portal.visibility.policy import (
@@ -68,3 +71,36 @@ async def add_note(
             text=text,
             occurred_at=at,
         )
+
+
+TEXT_MAX, SUBJECT_MAX = 5000, 150
+
+
+async def add_note_from(actor: Viewer, client_id: int, fields: Mapping[str, str]) -> int:
+    """A note as its form sends it (``text``, ``audience``, ``sensitivity``, optional ``subject``):
+    ``NotAllowed`` for who may not write on this file, ``Invalid`` for what cannot be written."""
+    client = await find_client(actor, client_id)
+    audiences, classes = note_choices(actor, client.relation)
+    if not audiences:
+        raise NotAllowed("only the file holder and the care team write notes")
+    errors: dict[str, str] = {}
+    text = fields.get("text", "").strip()
+    subject = " ".join(fields.get("subject", "").split())
+    if not text:
+        errors["text"] = _("Write the note.")
+    elif len(text) > TEXT_MAX:
+        errors["text"] = _("A note can be at most 5000 characters long.")
+    if len(subject) > SUBJECT_MAX:
+        errors["subject"] = _("A subject can be at most 150 characters long.")
+    audience = next((a for a in audiences if a.value == fields.get("audience", "")), None)
+    if audience is None:
+        errors["audience"] = _("Choose who may read the note, from the list.")
+    wanted = fields.get("sensitivity") or Sensitivity.trajectory.value
+    sensitivity = next((c for c in classes if c.value == wanted), None)
+    if sensitivity is None:
+        errors["sensitivity"] = _("Choose what the note is about, from the list.")
+    if errors or audience is None or sensitivity is None:
+        raise Invalid(errors)
+    return await add_note(
+        actor, client_id, subject=subject, text=text, audience=audience, sensitivity=sensitivity
+    )

@@ -70,10 +70,11 @@ async def append(
     kind = kinds.kind(code)
     if sensitivity is not None and sensitivity is not kind.sensitivity and not kind.free_text:
         raise ClassNotChosen(f"{code} events are {kind.sensitivity.value}")
+    moment = occurred_at or dt.datetime.now(dt.UTC)
     row = TimelineEvent(
         client=client_id,
         kind=code,
-        occurred_at=occurred_at or dt.datetime.now(dt.UTC),
+        occurred_at=moment,
         author=actor.person_id,
         author_org=actor.org_id,
         audience=audience.value,
@@ -82,6 +83,10 @@ async def append(
         payload=payload or {},
     )
     await row.save()
+    await Client.update({Client.last_activity_at: moment}).where(
+        (Client.id == client_id)
+        & (Client.last_activity_at.is_null() | (Client.last_activity_at < moment))
+    )
     appended = Appended(event_id=int(row.id), client_id=client_id)
     for listener in _listeners:
         unit.after_commit(functools.partial(listener, appended))

@@ -177,6 +177,12 @@ async def test_opening_a_file_writes_the_access_log(client: httpx.AsyncClient) -
     ]
     await login(client, "sw.a")
     await client.get(f"/clients/{world.clients['X']}")
+    for section in ("social", "health"):
+        await client.get(f"/clients/{world.clients['X']}/sensitive/{section}")
     with unscoped("test: the access log as written"):
         entries = await AccessLogEntry.select().where(AccessLogEntry.person == world.people["sw.a"])
-    assert entries[0]["revealed"] == "health,identity,social"
+    assert [(e["action"], e["revealed"]) for e in entries] == [
+        ("client.opened", "identity"),
+        ("client.section_read", "social"),
+        ("client.section_read", "health"),
+    ]

@@ -21,6 +21,7 @@ from litestar import Litestar
 
 from portal.accounts.services import load_viewer
 from portal.accounts.tables import Partnership
+from portal.clients.services import SECTIONS
 from portal.clients.tables import Client
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.visibility.policy import (
@@ -32,6 +33,7 @@ from portal.visibility.policy import (
     access,
     may_read_audience,
     sees_record,
+    shown_classes,
 )
 from portal.visibility.scoping import unscoped
 from tests.conftest import csrf_from, login
@@ -118,6 +120,20 @@ def _sees_client(facts: Facts, url: str) -> bool:
     return facts.sees(_client_of(url))
 
 
+LOCKED_OUT = {("toeleider", "Y"), ("mediator", "Y")}
+"""Care-team members of Y, whose organisations have no consent for Y."""
+
+
+def _client_page(facts: Facts, url: str) -> int:
+    """200 for who sees the client; 403 (a page naming the file holder) for a care-team member
+    whose organisation has no consent; 404 for anyone else."""
+    client_id = _client_of(url)
+    if facts.sees(client_id):
+        return 200
+    tag = next((t for t, cid in facts.world.clients.items() if cid == client_id), None)
+    return 403 if (facts.username, tag) in LOCKED_OUT else 404
+
+
 def _client_urls(suffix: str) -> Urls:
     def urls(facts: Facts) -> list[str]:
         ids = [*facts.world.clients.values(), MISSING]
@@ -159,6 +175,50 @@ def _coordinator_assigns(facts: Facts, url: str) -> int:
     if not facts.sees(client_id):
         return 404
     return 303 if facts.username == "coordinator.a" else 403
+
+
+def _registers(facts: Facts, _url: str) -> int:
+    """Social workers of an OCMW register clients; anyone else may not (403)."""
+    ocmw = PEOPLE[facts.username][0].startswith("ocmw")
+    return 0 if Role.social_worker in facts.roles and ocmw else 403
+
+
+def _register_page(facts: Facts, url: str) -> int:
+    return _registers(facts, url) or 200
+
+
+def _register(facts: Facts, url: str) -> int:
+    return _registers(facts, url) or 303
+
+
+def _opens_section(facts: Facts, url: str) -> int:
+    client_id = _client_of(url)
+    cls = SECTIONS[url.rsplit("/", 1)[1]][0]
+    relation = facts.relations.get(client_id, Relation.none)
+    shown = facts.sees(client_id) and access(facts.roles, relation, cls) is Access.shown
+    return 200 if shown else 404
+
+
+def _section_urls(facts: Facts) -> list[str]:
+    return [url + f"/{name}" for url in _client_urls("/sensitive")(facts) for name in SECTIONS]
+
+
+def _holder_refuses_input(facts: Facts, url: str) -> int:
+    """A change only the file holder makes, sent with input it refuses (422), so the world stays
+    as the matrix knows it; 403 for who sees the file, 404 for who does not."""
+    client_id = _client_of(url)
+    if not facts.sees(client_id):
+        return 404
+    return 422 if facts.relations[client_id] is Relation.file_holder else 403
+
+
+def _writes_note(facts: Facts, url: str) -> int:
+    client_id = _client_of(url)
+    if not facts.sees(client_id):
+        return 404
+    relation = facts.relations[client_id]
+    writes = relation in (Relation.file_holder, Relation.care_team)
+    return 303 if writes and Sensitivity.trajectory in shown_classes(facts.roles, relation) else 403
 
 
 def _fixed(*urls: str) -> Urls:
@@ -203,7 +263,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (P, "/auth/logout"): Case(_fixed("/auth/logout"), ok=303, order=2),
     (G, "/clients"): Case(_fixed("/clients", "/clients?q=Last", "/clients?page=2"), htmx=True),
-    (G, "/clients/{client_id:int}"): Case(_client_urls(""), _sees_client),
+    (G, "/clients/{client_id:int}"): Case(_client_urls(""), expect=_client_page),
     (G, "/clients/{client_id:int}/timeline"): Case(
         _client_urls("/timeline?kind=note.added"), _sees_client, htmx=True
     ),
@@ -216,6 +276,46 @@ MATRIX: dict[tuple[str, str], Case] = {
         _client_urls("/file-holder"),
         expect=_coordinator_assigns,
         form=lambda f: {"username": "sw.a2"},
+    ),
+    (G, "/clients/new"): Case(_fixed("/clients/new"), expect=_register_page),
+    (P, "/clients"): Case(
+        _fixed("/clients"),
+        expect=_register,
+        form=lambda f: {
+            "first_name": "Nieuwe",
+            "last_name": "Cliënt",
+            "birth_date": "1985-07-30",
+            "national_number": "85.07.30-033.28",
+        },
+    ),
+    (G, "/clients/{client_id:int}/sensitive/{section:str}"): Case(
+        _section_urls, expect=_opens_section, htmx=True
+    ),
+    (P, "/clients/{client_id:int}/notes"): Case(
+        _client_urls("/notes"),
+        expect=_writes_note,
+        form=lambda f: {"text": "Matrixnotitie", "audience": "care_team"},
+    ),
+    (P, "/clients/{client_id:int}/team"): Case(
+        _client_urls("/team"),
+        expect=_holder_refuses_input,
+        form=lambda f: {"username": "sw.b", "action": "add"},
+    ),
+    (P, "/clients/{client_id:int}/consent"): Case(
+        _client_urls("/consent"),
+        expect=_holder_refuses_input,
+        form=lambda f: {"organisation": "no-such-organisation", "given": "yes"},
+    ),
+    (P, "/clients/{client_id:int}/ladder"): Case(
+        _client_urls("/ladder"), expect=_holder_refuses_input, form=lambda f: {"step": "9"}
+    ),
+    (P, "/clients/{client_id:int}/status"): Case(
+        _client_urls("/status"), expect=_holder_refuses_input, form=lambda f: {"status": "x"}
+    ),
+    (P, "/clients/{client_id:int}/agreement"): Case(
+        _client_urls("/agreement"),
+        expect=_holder_refuses_input,
+        form=lambda f: {"living_wage_start": "not a date"},
     ),
     (G, "/team/files"): Case(_fixed("/team/files"), lambda f, _url: f.username == "coordinator.a"),
     (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
@@ -303,7 +403,7 @@ def test_every_route_is_in_the_matrix(app: Litestar) -> None:
 
 
 def _as_written(name: str, value: Any) -> list[str]:
-    if name == "birth_date":
+    if name in ("birth_date", "living_wage_start", "agreement_note_on") and value is not None:
         return [value.strftime("%d-%m-%Y"), value.isoformat()]
     return [str(value)] if value not in (None, "") else []
 

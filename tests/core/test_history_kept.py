@@ -62,6 +62,15 @@ LATER_APPS = {"admin": "admin_action"}
 _seq = itertools.count(1)
 
 
+def _as_before(after: dict[str, list[dict]], before: dict[str, list[dict]]) -> dict:
+    """The rows after the migrations, with only the columns they had before (later migrations
+    add columns; none may lose or change a row)."""
+    return {
+        table: [{key: row[key] for key in before[table][0]} for row in rows]
+        for table, rows in after.items()
+    }
+
+
 def _foreign_keys() -> list[tuple[type[Table], ForeignKey]]:
     return [
         (table, column)
@@ -278,8 +287,8 @@ SCRIPT = textwrap.dedent(
         p = "INSERT INTO person (username, organisation) VALUES ({}, {}) RETURNING id"
         holder = (await run(p, "sw", ocmw))[0]["id"]
         writer = (await run(p, "toeleider", partner))[0]["id"]
-        client = (await run("INSERT INTO client (ocmw, file_holder, first_name, created_at) "
-                            "VALUES ({}, {}, 'A', CURRENT_TIMESTAMP) RETURNING id",
+        client = (await run("INSERT INTO client (ocmw, file_holder, first_name, status, created_at) "
+                            "VALUES ({}, {}, 'A', 'intake', CURRENT_TIMESTAMP) RETURNING id",
                             ocmw, holder))[0]["id"]
         for person in (holder, writer):
             await run("INSERT INTO care_team_member (client, person, added_at) "
@@ -378,7 +387,7 @@ async def test_the_migrations_keep_every_row_and_make_every_key_restrict(tmp_pat
     assert report["keys_after"] == {key: [restrict, cascade] for key in expected}
     rows = report["rows_before"]
     assert all(rows.values()), "every table held rows before"
-    assert report["rows_after"] == rows
+    assert _as_before(report["rows_after"], rows) == rows
     if sqlite:
         assert report["integrity"] == ["ok"]
     assert "foreign key" in report["delete"].lower(), report["delete"]
@@ -386,4 +395,4 @@ async def test_the_migrations_keep_every_row_and_make_every_key_restrict(tmp_pat
     # Backwards puts Piccolo's CASCADE back; forwards again makes it RESTRICT, still every row.
     assert report["keys_backwards"] == report["keys_before"]
     assert report["keys_again"] == report["keys_after"]
-    assert report["rows_again"] == rows
+    assert _as_before(report["rows_again"], rows) == rows

@@ -33,12 +33,12 @@ async def test_dutch_by_default_english_on_request(client: httpx.AsyncClient) ->
     await build_world()
     token = await login(client, "sw.a")
     dutch = await client.get("/clients", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert 'lang="nl"' in dutch.text and "Zoeken op naam" in dutch.text
+    assert 'lang="nl"' in dutch.text and "Zoek op naam of rijksregisternummer" in dutch.text
     switched = await client.post(
         "/language", data={"lang": "en", "next": "/clients", "csrf_token": token}
     )
     assert switched.status_code == 303 and switched.headers["location"] == "/clients"
-    assert "Search by name" in (await client.get("/clients")).text
+    assert "Search by name or national number" in (await client.get("/clients")).text
     offsite = await client.post(
         "/language", data={"lang": "nl", "next": "//evil.example/", "csrf_token": token}
     )

@@ -199,6 +199,9 @@ async def test_toeleider_sees_amina_without_social_report_and_with_masked_number
     worker = await open_tab()
     await dev_login(worker.page, SOCIAL_WORKER)
     await worker.page.goto(f"/clients/{amina_id}")
+    assert label("social_report") not in await file_fields(worker.page)  # not until asked for
+    await worker.page.get_by_role("link", name="Toon het sociaal verslag en de financiën").click()
+    await expect(worker.page.locator("#section-social .field").first).to_be_visible()
     worker_fields = await file_fields(worker.page)
     social_report = worker_fields[label("social_report")]
     national_number = worker_fields[label("national_number")]

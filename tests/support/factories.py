@@ -16,6 +16,7 @@ from portal.accounts.tables import Organisation, Partnership, Person
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.core.db import unit_of_work
+from portal.core.text import fold
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
 from portal.visibility.policy import Audience, Sensitivity
@@ -72,18 +73,21 @@ async def make_client(ocmw: int, tag: str | None = None, **values: Any) -> int:
     defaults: dict[str, Any] = {
         spec.name: secret(tag, spec.name)
         for spec in CLIENT_FIELDS
-        if spec.name not in ("birth_date", "ladder_step")
+        if spec.name not in ("birth_date", "ladder_step", "living_wage_start", "agreement_note_on")
     }
     defaults.update(
         first_name=f"First{tag}",
         last_name=f"Last{tag}",
         national_number=f"85.07.{number % 28 + 1:02d}-{number % 1000:03d}.{(number * 7) % 100:02d}",
         birth_date=dt.date(1985, 7, number % 28 + 1),
+        living_wage_start=dt.date(2011, 2, number % 28 + 1),
+        agreement_note_on=dt.date(2011, 4, number % 28 + 1),
         ladder_step=3,
         status=f"status{tag}",
         created_at=NOW,
     )
     defaults.update(values)
+    defaults.setdefault("search_name", fold(f"{defaults['first_name']} {defaults['last_name']}"))
     if "file_holder" not in values:
         defaults["file_holder"] = await _first_social_worker(ocmw)
     row = Client(ocmw=ocmw, **defaults)

@@ -13,6 +13,7 @@ import re
 import httpx
 import pytest
 
+from portal.clients.services import SECTIONS
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.visibility.policy import (
     Access,
@@ -42,6 +43,9 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     "platform": {"X": R.none, "Y": R.none, "Z": R.same_org},
 }
 HTMX = {"HX-Request": "true"}
+LOCKED_OUT = {("toeleider", "Y"), ("mediator", "Y")}
+"""Care-team members without their organisation's consent: a page that says whom to ask (403)."""
+DATE_FIELDS = ("birth_date", "living_wage_start", "agreement_note_on")
 LOAD_MORE = re.compile(r'hx-get="(/clients/\d+/timeline\?before=[^"]+)"')
 
 
@@ -61,7 +65,7 @@ async def _client_rows(world: World) -> dict[str, dict[str, str]]:
         tag: {
             spec.name: (
                 by_id[cid][spec.name].strftime("%d-%m-%Y")
-                if spec.name == "birth_date"
+                if spec.name in DATE_FIELDS
                 else str(by_id[cid][spec.name])
             )
             for spec in CLIENT_FIELDS
@@ -121,9 +125,21 @@ async def test_hidden_values_never_reach_a_response(
         detail = await client.get(f"/clients/{client_id}")
         fragment = await client.get(f"/clients/{client_id}/timeline", headers=HTMX)
         filtered = await client.get(f"/clients/{client_id}/timeline?kind=note", headers=HTMX)
+        locked = (username, tag) in LOCKED_OUT
         for response in (detail, fragment, filtered):
-            assert response.status_code == (200 if visible else 404), (tag, response.url)
+            refused = 403 if locked and response is detail else 404
+            assert response.status_code == (200 if visible else refused), (tag, response.url)
             responses.append(response.text)
+        sections: dict[str, str] = {}
+        for name, (cls, _fields) in SECTIONS.items():
+            for headers in ({}, HTMX):
+                section = await client.get(
+                    f"/clients/{client_id}/sensitive/{name}", headers=headers
+                )
+                opens = visible and access(roles, relation, cls) is Access.shown
+                assert section.status_code == (200 if opens else 404), (tag, name)
+                responses.append(section.text)
+                sections[name] = sections.get(name, "") + section.text
         if not visible:
             assert f"First{tag}" not in detail.text
             continue
@@ -134,7 +150,12 @@ async def test_hidden_values_never_reach_a_response(
             if spec.name == "ladder_step":
                 continue
             level = access(roles, relation, spec.sensitivity)
-            if level is Access.shown:
+            section = next((n for n, (_c, names) in SECTIONS.items() if spec.name in names), None)
+            if level is Access.shown and section is not None:
+                # A sensitive section is not in the page until asked for.
+                assert raw[tag][spec.name] not in detail.text, (tag, spec.name)
+                assert raw[tag][spec.name] in sections[section], (tag, spec.name)
+            elif level is Access.shown:
                 assert raw[tag][spec.name] in detail.text, (tag, spec.name)
             elif level is Access.masked:
                 assert spec.mask(_parse(spec.name, raw[tag][spec.name])) in detail.text
@@ -191,6 +212,6 @@ def _readable(
 def _parse(name: str, value: str):
     import datetime as dt
 
-    if name == "birth_date":
+    if name in DATE_FIELDS:
         return dt.datetime.strptime(value, "%d-%m-%Y").date()
     return value

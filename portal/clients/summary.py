@@ -1,0 +1,74 @@
+"""The file at a glance: who, where on the ladder, which team and consent, and what this viewer
+may change. Everything here is read through the viewer's scope; the forms offered follow the same
+rules the writes check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.clients import changes, services
+from portal.clients.visibility import ClientView, ConsentView, TeamMemberView
+from portal.clients.workflow import LADDER, Status, agreement_note_due, status_of
+from portal.timeline.notes import note_choices
+from portal.visibility.policy import Audience, Relation, Sensitivity
+from portal.visibility.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class Summary:
+    team: list[TeamMemberView]
+    consents: list[ConsentView]
+    status: Status | None
+    ladder_name: str | None
+    agreement_due: dt.date | None
+    agreement_overdue: bool
+    sections: tuple[str, ...]
+    note_audiences: tuple[Audience, ...]
+    note_classes: tuple[Sensitivity, ...]
+    holds_file: bool
+    team_candidates: list[dict[str, Any]] = field(default_factory=list)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    without_consent: frozenset[int] = frozenset()
+    """Care-team members' organisations without the client's consent: they cannot open the file."""
+
+
+async def summary_of(viewer: Viewer, client: ClientView) -> Summary:
+    team = await services.team_of(viewer, client.id)
+    consents = await services.consents(viewer, client.id)
+    holds_file = client.relation is Relation.file_holder
+    start = client.values.get("living_wage_start")
+    due = agreement_note_due(start)
+    overdue = bool(due and not client.values.get("agreement_note_on") and due < dt.date.today())
+    step = client.values.get("ladder_step")
+    audiences, classes = note_choices(viewer, client.relation)
+    given = {consent.organisation for consent in consents if consent.given}
+    without = frozenset(
+        member.organisation
+        for member in team
+        if member.organisation not in (None, client.ocmw) and member.organisation not in given
+    )
+    summary = Summary(
+        team=team,
+        consents=consents,
+        status=status_of(client.values.get("status")),
+        ladder_name=LADDER.get(step) if isinstance(step, int) else None,
+        agreement_due=due,
+        agreement_overdue=overdue,
+        sections=services.sections_shown(viewer, client),
+        note_audiences=audiences,
+        note_classes=classes,
+        holds_file=holds_file,
+        without_consent=without if client.relation is Relation.file_holder else frozenset(),
+    )
+    if not holds_file:
+        return summary
+    members = {member.username for member in team}
+    partners = await changes.partner_organisations(client.ocmw)
+    candidates = [
+        person
+        for person in await changes.team_candidates(client.ocmw, partners)
+        if person["username"] not in members
+    ]
+    return Summary(**{**summary.__dict__, "team_candidates": candidates, "organisations": partners})
