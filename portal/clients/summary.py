@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.clients import changes, services
+from portal.clients.events import LADDER_CHANGED
 from portal.clients.visibility import ClientView, ConsentView, TeamMemberView
 from portal.clients.workflow import LADDER, Status, agreement_note_due, status_of
 from portal.timeline.notes import note_choices
+from portal.timeline.services import screen
 from portal.visibility.policy import Audience, Relation, Sensitivity
 from portal.visibility.viewer import Viewer
 
@@ -32,6 +34,29 @@ class Summary:
     organisations: list[dict[str, Any]] = field(default_factory=list)
     without_consent: frozenset[int] = frozenset()
     """Care-team members' organisations without the client's consent: they cannot open the file."""
+    ladder_history: tuple[tuple[dt.date, int], ...] = ()
+    """The steps the client was on, oldest first, with the day each began (as far as known)."""
+
+
+LADDER_POINTS = 12
+"""How many ladder moves the header's small chart shows at most."""
+
+
+async def ladder_history(viewer: Viewer, client: ClientView) -> tuple[tuple[dt.date, int], ...]:
+    """From the readable ladder moves on the timeline: where the client started and each step
+    since."""
+    if not client.shows("ladder_step"):
+        return ()
+    page = await screen(viewer, client, kind=LADDER_CHANGED, limit=LADDER_POINTS)
+    points: list[tuple[dt.date, int]] = []
+    for event in reversed(page.events):
+        payload = event.payload or {}
+        step_from, step_to = payload.get("step_from"), payload.get("step_to")
+        if not points and isinstance(step_from, int):
+            points.append((event.day, step_from))
+        if isinstance(step_to, int):
+            points.append((event.day, step_to))
+    return tuple(points)
 
 
 async def summary_of(viewer: Viewer, client: ClientView) -> Summary:
@@ -61,6 +86,7 @@ async def summary_of(viewer: Viewer, client: ClientView) -> Summary:
         note_classes=classes,
         holds_file=holds_file,
         without_consent=without if client.relation is Relation.file_holder else frozenset(),
+        ladder_history=await ladder_history(viewer, client),
     )
     if not holds_file:
         return summary

@@ -6,11 +6,21 @@ from __future__ import annotations
 from portal.clients.changes import (
     Registration,
     add_to_care_team,
+    record_agreement,
     record_consent,
     register_client,
     set_ladder_step,
+    set_status,
 )
-from portal.demo.story import ConsentDecided, DemoClient, Joined, LadderMoved
+from portal.clients.workflow import FIRST_STATUS
+from portal.demo.story import (
+    AgreementRecorded,
+    ConsentDecided,
+    DemoClient,
+    Joined,
+    LadderMoved,
+    StatusSet,
+)
 from portal.visibility.viewer import Viewer
 
 
@@ -26,7 +36,7 @@ async def register(actor: Viewer, client: DemoClient) -> int:
         phone=client.phone,
         address=client.address,
         ladder_step=client.start_step,
-        status=client.status,
+        status=FIRST_STATUS,
         social_report=client.social_report,
         finances=client.finances,
         health_notes=client.health_notes,
@@ -35,7 +45,9 @@ async def register(actor: Viewer, client: DemoClient) -> int:
 
 
 async def write(
-    actor: Viewer, client_id: int, action: Joined | ConsentDecided | LadderMoved
+    actor: Viewer,
+    client_id: int,
+    action: Joined | ConsentDecided | LadderMoved | StatusSet | AgreementRecorded,
 ) -> None:
     """One change to the file, made by its file holder (``actor``)."""
     match action:
@@ -45,3 +57,11 @@ async def write(
             await record_consent(actor, client_id, action.org, given=action.given, on=action.on)
         case LadderMoved():
             await set_ladder_step(actor, client_id, action.step, action.reason, at=action.at)
+        case StatusSet():
+            await set_status(actor, client_id, action.status, action.reason, at=action.at)
+        case AgreementRecorded():
+            made = action.made_on.isoformat() if action.made_on else ""
+            fields = {"living_wage_start": action.living_wage_start.isoformat()}
+            await record_agreement(
+                actor, client_id, fields | {"agreement_note_on": made}, at=action.at
+            )

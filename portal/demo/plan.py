@@ -18,12 +18,14 @@ from portal.demo.showcase import showcase
 from portal.demo.story import (
     REFERENCE,
     Action,
+    AgreementRecorded,
     ConsentDecided,
     DemoClient,
     Joined,
     LadderMoved,
     Note,
     Ocmw,
+    StatusSet,
     consent_moment,
     national_number,
 )
@@ -361,7 +363,32 @@ def _story(rng: random.Random, client: DemoClient) -> None:
         note = episode(rng, client, _at(rng, since, client.end))
         if note is not None:
             story.append(note)
+    story += _file_status(client, since)
     client.story = sorted(story, key=lambda action: action.at)
+
+
+def _file_status(client: DemoClient, since: dt.datetime) -> list[Action]:
+    """The file's statuses and agreement note, derived from what the plan drew (no draws here, so
+    the rest of the world stays as it was): intake at registration, activation once the care team
+    works, then the file's own status; the living wage starts at registration and the agreement
+    note is made within one to two months, except for every ninth file."""
+    number = int(client.national_number.replace(".", "").replace("-", ""))
+    if client.status == "activation" and number % 5 == 0:
+        client.status = "on_hold"
+    actions: list[Action] = [StatusSet(since, "activation")]
+    middle = since + (client.end - since) / 2
+    if client.status == "closed" and client.closed_at:
+        actions.append(StatusSet(client.closed_at, "closed", client.closing))
+    elif client.status in texts.STATUS_REASONS:
+        actions.append(StatusSet(middle, client.status, texts.STATUS_REASONS[client.status]))
+    start = client.created_at.date()
+    made = start + dt.timedelta(days=30 + number % 30)
+    if number % 9 == 0 or made >= client.end.date():
+        actions.append(AgreementRecorded(since, start, None))
+    else:
+        moment = dt.datetime.combine(made, dt.time(10, 30), tzinfo=dt.UTC)
+        actions.append(AgreementRecorded(max(moment, since), start, made))
+    return actions
 
 
 # The whole world ---------------------------------------------------------------------------

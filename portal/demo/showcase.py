@@ -14,11 +14,13 @@ import datetime as dt
 from portal.demo.accounts import PIN, VDAB
 from portal.demo.story import (
     Action,
+    AgreementRecorded,
     ConsentDecided,
     DemoClient,
     Joined,
     LadderMoved,
     Note,
+    StatusSet,
     national_number,
 )
 from portal.visibility.policy import Audience, Sensitivity
@@ -63,6 +65,8 @@ def showcase(client: DemoClient) -> None:
     story: list[Action] = [
         Joined(_on("2025-03-17"), TOELEIDER),
         ConsentDecided(PIN, True, dt.date(2025, 3, 17)),
+        StatusSet(_on("2025-03-18"), "activation"),
+        AgreementRecorded(_on("2025-05-12", 11), dt.date(2025, 2, 18), dt.date(2025, 5, 12)),
         Note(
             _on("2025-03-24", 10),
             SOCIAL_WORKER,

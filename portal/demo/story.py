@@ -69,6 +69,20 @@ class LadderMoved:
 
 
 @dataclass(frozen=True)
+class StatusSet:
+    at: dt.datetime
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementRecorded:
+    at: dt.datetime
+    living_wage_start: dt.date
+    made_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class Note:
     at: dt.datetime
     author: str
@@ -78,7 +92,7 @@ class Note:
     sensitivity: Sensitivity = Sensitivity.trajectory
 
 
-Action = Joined | ConsentDecided | LadderMoved | Note
+Action = Joined | ConsentDecided | LadderMoved | StatusSet | AgreementRecorded | Note
 
 
 @dataclass

@@ -350,3 +350,11 @@ HEALTH_UPDATES = (
         "doen.",
     ),
 )
+
+
+STATUS_REASONS = {
+    "on_hold": "Eerst Nederlandse les (NT2) en een stabiele woonsituatie",
+    "art60": "Art. 60-tewerkstelling gestart",
+    "in_training": "Opleiding bij VDAB gestart; het leefloon loopt door",
+}
+"""Why a file moved to a status, as the file holder writes it."""

@@ -44,6 +44,8 @@ class EventView:
     audience: Audience | None = None
     author_name: str | None = None
     author_org_name: str | None = None
+    payload: Mapping[str, Any] | None = None
+    """The event's structured data, for a reader who may read the event."""
 
 
 class EventPolicy(ClientBoundPolicy):
@@ -101,6 +103,7 @@ class EventPolicy(ClientBoundPolicy):
                 audience=audience,
                 author_name=row.get("author.display_name"),
                 author_org_name=row.get("author_org.name"),
+                payload=payload,
             )
         if sees_withheld_placeholders(relation):
             return EventView(day=local_time(row["occurred_at"]).date(), withheld=True)
