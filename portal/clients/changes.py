@@ -241,7 +241,7 @@ async def change_care_team(
         raise Invalid({"action": _("Choose to add or to remove.")})
     moment = at or dt.datetime.now(dt.UTC)
     async with unit_of_work():
-        members = {member.username: member for member in await team_of(actor, client_id)}
+        members = {member.username: member for member in await team_of(actor, client)}
         if action == "add":
             candidates = {p["username"]: p for p in await team_candidates(client.ocmw)}
             person = candidates.get(username)
@@ -310,9 +310,7 @@ async def _record_consent(
     day = on or dt.date.today()
     moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC) if on else None
     async with unit_of_work():
-        current = [
-            view for view in await consents(actor, client_id) if view.organisation == org["id"]
-        ]
+        current = [view for view in await consents(actor, client) if view.organisation == org["id"]]
         if current:
             await Consent.update(
                 {

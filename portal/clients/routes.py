@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from portal.clients import changes, services
 from portal.clients.labels import FIELD_LABELS
-from portal.clients.summary import summary_of
+from portal.clients.summary import summary_of, with_change_choices
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.clients.workflow import LADDER, STATUS_BY_CODE, STATUSES
 from portal.core.forms import form_fields, local_path
@@ -76,7 +76,10 @@ async def _client_screen(
     fragment: bool,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
+    edit: bool = False,
 ) -> Response[str]:
+    """The client page (or its timeline fragment); ``edit`` includes the file holder's change
+    forms, which are otherwise loaded on request (``/clients/{id}/edit``)."""
     try:
         cursor = Cursor.decode(before)
     except BadCursor:
@@ -92,20 +95,25 @@ async def _client_screen(
         "client": client,
         "timeline": page,
         "kinds": services.readable_kinds(viewer, client),
+        "writes_notes": bool(notes.note_choices(viewer, client.relation)[0]),
     }
     if fragment:
         template = "clients/_timeline_items.html"
     else:
         template = "clients/detail.html"
+        summary = await summary_of(viewer, client)
+        if edit:
+            summary = await with_change_choices(summary, client)
         context |= {
             "field_labels": FIELD_LABELS,
             "field_groups": GROUPS,
             "actions": await services.file_actions(viewer, client),
-            "summary": await summary_of(viewer, client),
+            "summary": summary,
+            "edit": edit,
             "statuses": STATUSES,
             "ladder": LADDER,
             "errors": errors or {},
-            "typed": typed or {},
+            "typed": typed or {"corrects": request.query_params.get("corrects", "")[:10]},
             "notice": NOTICES.get(request.query_params.get("done") or ""),
         }
     return render(
@@ -261,8 +269,35 @@ async def _change(
             fragment=False,
             errors=invalid.errors,
             typed=fields | {"form": done},
+            edit=done != "note",
         )
     return Redirect(f"/clients/{client_id}?done={done}#summary", status_code=303)
+
+
+@get("/clients/{client_id:int}/edit", name="client_edit")
+async def edit_client(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str]:
+    """The file holder's change forms: a page, or the fragment the client page loads into place."""
+    client = await services.find_client(viewer, client_id)
+    summary = await summary_of(viewer, client)
+    if not summary.holds_file:
+        raise PermissionDeniedException()
+    context = {
+        "client": client,
+        "summary": await with_change_choices(summary, client),
+        "statuses": STATUSES,
+        "ladder": LADDER,
+        "errors": {},
+        "typed": {},
+    }
+    return render(
+        request,
+        "clients/edit.html",
+        context,
+        fragment="clients/_changes.html",
+        headers={"Vary": "HX-Request"},
+    )
 
 
 @post("/clients/{client_id:int}/team", status_code=303)
@@ -351,6 +386,7 @@ route_handlers = [
     client_list,
     new_client,
     register_client,
+    edit_client,
     change_team,
     record_consent,
     add_note,

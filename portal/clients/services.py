@@ -32,12 +32,11 @@ from portal.core.text import fold
 from portal.timeline import kinds
 from portal.timeline.services import Cursor, TimelinePage, append, screen
 from portal.visibility.policy import (
-    Access,
     Audience,
     Relation,
     Role,
     Sensitivity,
-    access,
+    relations_showing,
     shown_classes,
 )
 from portal.visibility.records import visible_to
@@ -85,10 +84,6 @@ def mine_by_default(viewer: Viewer) -> bool:
     return bool({Role.social_worker, Role.toeleider, Role.mediator} & set(viewer.roles))
 
 
-def _relations_shown(viewer: Viewer, cls: Sensitivity) -> frozenset[Relation]:
-    return frozenset(r for r in Relation if access(viewer.roles, r, cls) is Access.shown)
-
-
 def _search_condition(viewer: Viewer, query: str) -> QueryString | None:
     """Every word in the folded name; or, for who may see it, the national number itself."""
     words = fold(query).replace("%", "").replace("_", "").split()[:5]
@@ -98,7 +93,7 @@ def _search_condition(viewer: Viewer, query: str) -> QueryString | None:
         number = formatted(normalise(query))
     except InvalidNationalNumber:
         return by_name
-    shown_to = _relations_shown(viewer, Sensitivity.identity)
+    shown_to = relations_showing(viewer.roles, Sensitivity.identity)
     sees_number = CLIENT_RELATION.is_in(viewer, _REF, shown_to)
     if sees_number is None:
         return by_name
@@ -132,7 +127,9 @@ async def list_clients(
     pages = max(1, math.ceil(total / CLIENT_PAGE_SIZE))
     page = min(max(1, page), pages)
     if sort == "activity":
-        seen = CLIENT_RELATION.is_in(viewer, _REF, _relations_shown(viewer, Sensitivity.trajectory))
+        seen = CLIENT_RELATION.is_in(
+            viewer, _REF, relations_showing(viewer.roles, Sensitivity.trajectory)
+        )
         if seen is not None:
             active = QueryString('CASE WHEN {} THEN "client"."last_activity_at" END', seen)
             rows = rows.order_by(QueryString("{} IS NULL", active)).order_by(
@@ -194,11 +191,8 @@ def readable_kinds(viewer: Viewer, client: ClientView) -> dict[str, str]:
 
 def sections_shown(viewer: Viewer, client: ClientView) -> tuple[str, ...]:
     """The sensitive sections this viewer may open for this client."""
-    return tuple(
-        name
-        for name, (cls, _names) in SECTIONS.items()
-        if access(viewer.roles, client.relation, cls) is Access.shown
-    )
+    shown = shown_classes(viewer.roles, client.relation)
+    return tuple(name for name, (cls, _names) in SECTIONS.items() if cls in shown)
 
 
 @dataclass(frozen=True)
@@ -270,23 +264,23 @@ async def open_file(
     return view, page
 
 
-async def consents(viewer: Viewer, client_id: int) -> list[ConsentView]:
+async def consents(viewer: Viewer, client: ClientView) -> list[ConsentView]:
     """The client's current consent per organisation, as far as the viewer may see it."""
-    scope = visible_to(viewer, Consent)
+    scope = visible_to(viewer, Consent, client=client)
     rows = await scope.select(
         Consent.organisation,
         Consent.given,
         Consent.decided_on,
         Consent.organisation._.name,
         Consent.organisation._.code,
-    ).where(Consent.client == client_id)
+    )
     return sorted(scope.project_all(rows), key=lambda view: view.organisation_name)
 
 
-async def team_of(viewer: Viewer, client_id: int) -> list[TeamMemberView]:
+async def team_of(viewer: Viewer, client: ClientView) -> list[TeamMemberView]:
     """The client's care team (who, which organisation, which roles), as far as the viewer may
     see it."""
-    scope = visible_to(viewer, CareTeamMember)
+    scope = visible_to(viewer, CareTeamMember, client=client)
     rows = await scope.select(
         CareTeamMember.person,
         CareTeamMember.added_at,
@@ -295,7 +289,7 @@ async def team_of(viewer: Viewer, client_id: int) -> list[TeamMemberView]:
         CareTeamMember.person.organisation,
         CareTeamMember.person._.organisation._.name,
         CareTeamMember.person.roles,
-    ).where(CareTeamMember.client == client_id)
+    )
     return sorted(scope.project_all(rows), key=lambda view: view.display_name)
 
 

@@ -5,7 +5,7 @@ rules the writes check."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from portal.clients import changes, services
@@ -60,8 +60,8 @@ async def ladder_history(viewer: Viewer, client: ClientView) -> tuple[tuple[dt.d
 
 
 async def summary_of(viewer: Viewer, client: ClientView) -> Summary:
-    team = await services.team_of(viewer, client.id)
-    consents = await services.consents(viewer, client.id)
+    team = await services.team_of(viewer, client)
+    consents = await services.consents(viewer, client)
     holds_file = client.relation is Relation.file_holder
     start = client.values.get("living_wage_start")
     due = agreement_note_due(start)
@@ -88,13 +88,19 @@ async def summary_of(viewer: Viewer, client: ClientView) -> Summary:
         without_consent=without if client.relation is Relation.file_holder else frozenset(),
         ladder_history=await ladder_history(viewer, client),
     )
-    if not holds_file:
+    return summary
+
+
+async def with_change_choices(summary: Summary, client: ClientView) -> Summary:
+    """The summary with what the file holder's change forms offer: the partnership's toeleiders
+    and mediators not yet in the team, and its organisations (for consent)."""
+    if not summary.holds_file:
         return summary
-    members = {member.username for member in team}
+    members = {member.username for member in summary.team}
     partners = await changes.partner_organisations(client.ocmw)
     candidates = [
         person
         for person in await changes.team_candidates(client.ocmw, partners)
         if person["username"] not in members
     ]
-    return Summary(**{**summary.__dict__, "team_candidates": candidates, "organisations": partners})
+    return replace(summary, team_candidates=candidates, organisations=partners)

@@ -106,12 +106,6 @@ async def stop() -> None:
         await DB.close_connection_pool()
 
 
-def icontains(column: Any, term: str) -> Any:
-    """Case-insensitive substring match: ILIKE on PostgreSQL, LIKE (already so) on SQLite."""
-    pattern = f"%{term}%"
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
-
-
 Effect = Callable[[], Awaitable[None] | None]
 
 

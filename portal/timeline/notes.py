@@ -12,10 +12,13 @@ from collections.abc import Mapping
 
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed, find_client
+from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
+from portal.timeline.tables import TimelineEvent
+from portal.timeline.visibility import EventView
 from portal.visibility.policy import (
     Audience,
     Relation,
@@ -23,6 +26,7 @@ from portal.visibility.policy import (
     may_read_audience,
     shown_classes,
 )
+from portal.visibility.records import visible_to
 from portal.visibility.viewer import Viewer
 
 NOTE_CLASSES = (Sensitivity.trajectory, Sensitivity.social, Sensitivity.health)
@@ -53,13 +57,18 @@ async def add_note(
     text: str,
     audience: Audience = Audience.care_team,
     sensitivity: Sensitivity = Sensitivity.trajectory,
+    corrects: EventView | None = None,
     at: dt.datetime | None = None,
 ) -> int:
-    """The file holder or a care-team member writes a note (404 for who cannot see the client)."""
+    """The file holder or a care-team member writes a note (404 for who cannot see the client);
+    a correction names the note it corrects, which stays as it was."""
     client = await find_client(actor, client_id)
     audiences, classes = note_choices(actor, client.relation)
     if audience not in audiences or sensitivity not in classes:
         raise NotAllowed("this audience or class is not open to the author")
+    payload: dict[str, object] = {"subject": subject}
+    if corrects is not None and corrects.id is not None:
+        payload |= {"corrects": corrects.id, "corrects_day": corrects.day.strftime("%d-%m-%Y")}
     async with unit_of_work():
         return await append(
             client_id,
@@ -67,10 +76,29 @@ async def add_note(
             actor=actor,
             audience=audience,
             sensitivity=sensitivity,
-            payload={"subject": subject},
+            payload=payload,
             text=text,
             occurred_at=at,
         )
+
+
+async def readable_note(viewer: Viewer, client: ClientView, event_id: int) -> EventView | None:
+    """A note of this client that the viewer can read, or ``None``."""
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=True)
+    row = await (
+        scope.select(
+            TimelineEvent.id,
+            TimelineEvent.occurred_at,
+            TimelineEvent.kind,
+            TimelineEvent.audience,
+            TimelineEvent.sensitivity,
+            TimelineEvent.author_org,
+            TimelineEvent.payload,
+        )
+        .where((TimelineEvent.id == event_id) & (TimelineEvent.kind == NOTE))
+        .first()
+    )
+    return scope.project(row) if row is not None else None
 
 
 TEXT_MAX, SUBJECT_MAX = 5000, 150
@@ -99,8 +127,20 @@ async def add_note_from(actor: Viewer, client_id: int, fields: Mapping[str, str]
     sensitivity = next((c for c in classes if c.value == wanted), None)
     if sensitivity is None:
         errors["sensitivity"] = _("Choose what the note is about, from the list.")
+    corrects = None
+    if wanted_id := fields.get("corrects", "").strip():
+        if wanted_id.isdigit() and len(wanted_id) < 10:
+            corrects = await readable_note(actor, client, int(wanted_id))
+        if corrects is None:
+            errors["corrects"] = _("The note to correct is not one you can read on this file.")
     if errors or audience is None or sensitivity is None:
         raise Invalid(errors)
     return await add_note(
-        actor, client_id, subject=subject, text=text, audience=audience, sensitivity=sensitivity
+        actor,
+        client_id,
+        subject=subject,
+        text=text,
+        audience=audience,
+        sensitivity=sensitivity,
+        corrects=corrects,
     )

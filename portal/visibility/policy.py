@@ -139,6 +139,12 @@ def shown_classes(roles: Iterable[Role], relation: Relation) -> frozenset[Sensit
     return frozenset(cls for cls in Sensitivity if access(roles, relation, cls) is Access.shown)
 
 
+def relations_showing(roles: Iterable[Role], sensitivity: Sensitivity) -> frozenset[Relation]:
+    """The relations in which a person holding ``roles`` is shown ``sensitivity`` in full."""
+    roles = tuple(roles)
+    return frozenset(rel for rel in Relation if access(roles, rel, sensitivity) is Access.shown)
+
+
 def may_read_audience(
     relation: Relation,
     audience: Audience,

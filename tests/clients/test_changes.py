@@ -5,6 +5,7 @@ the timeline shows afterwards."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import httpx
 
@@ -304,3 +305,51 @@ async def test_sensitive_sections_open_on_request_only(client: httpx.AsyncClient
     await login(client, "toeleider")
     assert (await client.get(f"/clients/{x}/sensitive/social")).status_code == 404
     assert "/sensitive/" not in (await client.get(f"/clients/{x}")).text
+
+
+async def test_a_correction_is_a_new_note_that_names_the_old_one(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    x = world.clients["X"]
+    token = await login(client, "toeleider")
+    first = await client.post(
+        f"/clients/{x}/notes",
+        data={"csrf_token": token, "text": "Afspraak op dinsdag", "audience": "care_team"},
+    )
+    assert first.status_code == 303
+    original = (await _events(x))[-1]
+    page = (await client.get(f"/clients/{x}")).text
+    assert f'href="/clients/{x}?corrects={original["id"]}#write-note"' in page
+    form = (await client.get(f"/clients/{x}", params={"corrects": original["id"]})).text
+    assert f'name="corrects" value="{original["id"]}"' in form
+    fixed = await client.post(
+        f"/clients/{x}/notes",
+        data={
+            "csrf_token": token,
+            "text": "Afspraak op woensdag, niet dinsdag",
+            "audience": "care_team",
+            "corrects": str(original["id"]),
+        },
+    )
+    assert fixed.status_code == 303
+    events = await _events(x)
+    assert events[-2] == original  # the old note stays as it was
+    payload = events[-1]["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    assert payload["corrects"] == original["id"]
+    page = (await client.get(f"/clients/{x}")).text
+    assert "Correctie op de notitie van" in page and "Afspraak op dinsdag" in page
+
+    # a note the author cannot read cannot be "corrected": its id says nothing
+    hidden = next(e for e in events if e["audience"] == "file_holder_only")
+    refused = await client.post(
+        f"/clients/{x}/notes",
+        data={
+            "csrf_token": token,
+            "text": "poging",
+            "audience": "care_team",
+            "corrects": str(hidden["id"]),
+        },
+    )
+    assert refused.status_code == 422 and 'id="f-note-corrects-error"' in refused.text

@@ -212,6 +212,12 @@ def _holder_refuses_input(facts: Facts, url: str) -> int:
     return 422 if facts.relations[client_id] is Relation.file_holder else 403
 
 
+def _holder_edits(facts: Facts, url: str) -> int:
+    """The change forms: the file holder's (200); 403 for who sees the file, 404 otherwise."""
+    status = _holder_refuses_input(facts, url)
+    return 200 if status == 422 else status
+
+
 def _writes_note(facts: Facts, url: str) -> int:
     client_id = _client_of(url)
     if not facts.sees(client_id):
@@ -290,6 +296,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (G, "/clients/{client_id:int}/sensitive/{section:str}"): Case(
         _section_urls, expect=_opens_section, htmx=True
+    ),
+    (G, "/clients/{client_id:int}/edit"): Case(
+        _client_urls("/edit"), expect=_holder_edits, htmx=True
     ),
     (P, "/clients/{client_id:int}/notes"): Case(
         _client_urls("/notes"),

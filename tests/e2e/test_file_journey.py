@@ -20,6 +20,12 @@ async def _open_details(page: Page, summary: str) -> None:
     await page.locator("summary", has_text=summary).click()
 
 
+async def _open_changes(page: Page) -> None:
+    """The file holder's change forms load into the page on request (htmx)."""
+    await page.get_by_role("link", name="Dossier aanpassen").click()
+    await expect(page.locator("#change-file form").first).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [1280, 360])
 async def test_register_team_consent_note_ladder_status(
     open_tab: OpenTab, browser: Browser, served_portal: ServedPortal, width: int
@@ -47,12 +53,12 @@ async def test_register_team_consent_note_ladder_status(
     await expect(page.locator("p.notice")).to_contain_text("U bent dossierhouder")
     client_url = page.url.split("?")[0]
 
-    await _open_details(page, "Dossier aanpassen")
+    await _open_changes(page)
     await page.get_by_label("Toevoegen aan het zorgteam").select_option("toeleider.pin")
     await page.get_by_role("button", name="Toevoegen", exact=True).click()
     await expect(page.locator("ul.team")).to_contain_text("PIN vzw")
     await expect(page.locator("ul.team")).to_contain_text("geen toestemming voor deze organisatie")
-    await _open_details(page, "Dossier aanpassen")
+    await _open_changes(page)
     await page.get_by_label("Toestemming voor").select_option("pin-vzw")
     await page.get_by_label("geeft toestemming", exact=True).check()
     await page.get_by_role("button", name="Toestemming registreren").click()
@@ -74,12 +80,12 @@ async def test_register_team_consent_note_ladder_status(
 
     await page.goto(client_url)
     await expect(page.locator("#timeline-list")).to_contain_text("Zoë kwam naar de eerste afspraak")
-    await _open_details(page, "Dossier aanpassen")
+    await _open_changes(page)
     await page.get_by_label("Trede", exact=True).select_option("2")
     await page.locator("#f-ladder-reason").fill("Gaat wekelijks naar de praatgroep")
     await page.get_by_role("button", name="Trede instellen").click()
     await expect(page.locator(".glance")).to_contain_text("Trede 2 – sociale contacten buitenshuis")
-    await _open_details(page, "Dossier aanpassen")
+    await _open_changes(page)
     await page.locator("#f-status-status").select_option("on_hold")
     await page.get_by_role("button", name="Status instellen").click()
     await expect(page.locator(".error-summary")).to_contain_text("Zeg in een paar woorden waarom")
@@ -93,7 +99,15 @@ async def test_register_team_consent_note_ladder_status(
     problems: list[str] = []
     async with axe_pages(browser, served_portal.url) as open_:
         for username, paths in (
-            ("sw.zottegem", ["/clients/new", client_url, client_url + "/sensitive/social"]),
+            (
+                "sw.zottegem",
+                [
+                    "/clients/new",
+                    client_url,
+                    client_url + "/edit",
+                    client_url + "/sensitive/social",
+                ],
+            ),
             ("toeleider.pin", [client_url]),
         ):
             axe_page = await open_(width)
