@@ -96,6 +96,7 @@ async def _client_screen(
         "timeline": page,
         "kinds": services.readable_kinds(viewer, client),
         "writes_notes": bool(notes.note_choices(viewer, client.relation)[0]),
+        "viewer_id": viewer.person_id,
     }
     if fragment:
         template = "clients/_timeline_items.html"

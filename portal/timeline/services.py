@@ -159,6 +159,7 @@ _COLUMNS = (
     TimelineEvent.author_org,
     TimelineEvent.text,
     TimelineEvent.payload,
+    TimelineEvent.author,
     TimelineEvent.author.display_name,
     TimelineEvent.author_org.name,
 )

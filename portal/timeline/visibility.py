@@ -46,6 +46,7 @@ class EventView:
     author_org_name: str | None = None
     payload: Mapping[str, Any] | None = None
     """The event's structured data, for a reader who may read the event."""
+    author: int | None = None
 
 
 class EventPolicy(ClientBoundPolicy):
@@ -104,6 +105,7 @@ class EventPolicy(ClientBoundPolicy):
                 author_name=row.get("author.display_name"),
                 author_org_name=row.get("author_org.name"),
                 payload=payload,
+                author=row.get("author"),
             )
         if sees_withheld_placeholders(relation):
             return EventView(day=local_time(row["occurred_at"]).date(), withheld=True)

@@ -321,6 +321,7 @@ async def test_a_correction_is_a_new_note_that_names_the_old_one(
     original = (await _events(x))[-1]
     page = (await client.get(f"/clients/{x}")).text
     assert f'href="/clients/{x}?corrects={original["id"]}#write-note"' in page
+    assert page.count("?corrects=") == 1  # only their own note, not the others' they read
     form = (await client.get(f"/clients/{x}", params={"corrects": original["id"]})).text
     assert f'name="corrects" value="{original["id"]}"' in form
     fixed = await client.post(
