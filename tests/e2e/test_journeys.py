@@ -180,6 +180,8 @@ async def test_load_more_appends_older_entries_without_a_page_load(
     await expect(events.nth(before)).to_be_attached()
     after = await events.count()
     assert after > before
+    # the keyboard continues with the entries just loaded, not at the top of the page
+    await expect(events.nth(before)).to_be_focused()
     assert await events.first.text_content() == newest
     stamps = await page.locator("#timeline-list > li.event time").evaluate_all(
         "times => times.map(time => time.getAttribute('datetime'))"
