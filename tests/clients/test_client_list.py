@@ -69,6 +69,9 @@ async def test_mine_is_the_default_for_who_works_files(client: httpx.AsyncClient
     await login(client, "sw.a2")  # a colleague: sees X and Y, holds neither, in no care team
     mine = (await client.get("/clients")).text
     assert "LastX" not in mine and "U bent nog geen dossierhouder" in mine
+    # the form sends a hidden mine=0 before the checkbox: a ticked box (mine=1) wins
+    ticked = (await client.get("/clients?q=&mine=0&mine=1")).text
+    assert "LastX" not in ticked and 'name="mine" value="1" checked' in ticked
     everything = (await client.get("/clients", params={"mine": "0"})).text
     assert "LastX" in everything and "LastY" in everything
     await login(client, "coordinator.a")  # works no files: all of them from the start
