@@ -15,6 +15,7 @@ from piccolo.table import Table
 from portal.accounts.domain import DOMAIN as ACCOUNTS
 from portal.admin.domain import DOMAIN as ADMIN
 from portal.audit.domain import DOMAIN as AUDIT
+from portal.clients import panels
 from portal.clients.domain import DOMAIN as CLIENTS
 from portal.core import routes as core_routes
 from portal.core.domain import Domain, MenuItem
@@ -38,6 +39,7 @@ DOMAINS: tuple[Domain, ...] = (CORE, ACCOUNTS, ADMIN, HOME, CLIENTS, TIMELINE, A
 
 def _install() -> None:
     kinds.install(kind for domain in DOMAINS for kind in domain.event_kinds)
+    panels.install(panel for domain in DOMAINS for panel in domain.file_panels)
     for domain in DOMAINS:
         for policy in domain.record_policies:
             declare(policy)

@@ -9,7 +9,7 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
-from portal.clients import changes, services
+from portal.clients import changes, panels, services
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.summary import summary_of, with_change_choices
 from portal.clients.visibility import CLIENT_FIELDS
@@ -110,6 +110,7 @@ async def _client_screen(
             "field_groups": GROUPS,
             "actions": await services.file_actions(viewer, client),
             "summary": summary,
+            "panels": await panels.panels_for(viewer, client),
             "edit": edit,
             "statuses": STATUSES,
             "ladder": LADDER,

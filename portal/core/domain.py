@@ -39,3 +39,5 @@ class Domain:
     """``portal.timeline.kinds.EventKind`` declarations of the codes the domain writes."""
     record_policies: tuple[Any, ...] = field(default=())
     """``portal.visibility.records.RecordPolicy`` of each classified table the domain owns."""
+    file_panels: tuple[Any, ...] = ()
+    """``portal.clients.panels.FilePanel``: what the domain shows in a client file's header."""

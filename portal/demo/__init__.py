@@ -11,6 +11,7 @@ it. Each client's story is replayed in time order, as the services check the sta
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 
 from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
@@ -25,7 +26,7 @@ from portal.visibility.viewer import Viewer
 __all__ = ["load_demo"]
 
 
-async def _tell(actors: dict[str, Viewer], client: DemoClient) -> None:
+async def _tell(actors: dict[str, Viewer], client: DemoClient) -> int:
     holder = actors[client.social_worker]
     client_id = await clients.register(holder, client)
     for action in client.story:
@@ -33,6 +34,13 @@ async def _tell(actors: dict[str, Viewer], client: DemoClient) -> None:
             await timeline.write(actors[action.author], client_id, action)
         else:
             await clients.write(holder, client_id, action)
+    return client_id
+
+
+Files = dict[str, int]
+"""The demo files by the client's full name ("Amina Benali")."""
+SHARED_STORIES: tuple[Callable[[dict[str, Viewer], Files], Awaitable[None]], ...] = ()
+"""Stories that span several files (a course, a review list), told once every file exists."""
 
 
 async def summary() -> str:
@@ -46,6 +54,9 @@ async def load_demo() -> str:
     async with unit_of_work():
         if not await Organisation.exists().where(Organisation.code == ZOTTEGEM):
             actors = await create_world()
+            files: Files = {}
             for client in plan.world(random.Random(plan.SEED)):  # noqa: S311 (demo data, not secrets)
-                await _tell(actors, client)
+                files[f"{client.first_name} {client.last_name}"] = await _tell(actors, client)
+            for story in SHARED_STORIES:
+                await story(actors, files)
     return await summary()
