@@ -24,6 +24,7 @@ from portal.core.i18n import gettext_ as _
 from portal.home.domain import DOMAIN as HOME
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
+from portal.trajectory.domain import DOMAIN as TRAJECTORY
 from portal.visibility import routes as visibility_routes
 from portal.visibility.records import declare
 
@@ -34,7 +35,17 @@ POLICY = Domain(
     menu=(MenuItem("/who-sees-what", N_("Who sees what"), lambda v: v is not None, order=90),),
 )
 
-DOMAINS: tuple[Domain, ...] = (CORE, ACCOUNTS, ADMIN, HOME, CLIENTS, TIMELINE, AUDIT, POLICY)
+DOMAINS: tuple[Domain, ...] = (
+    CORE,
+    ACCOUNTS,
+    ADMIN,
+    HOME,
+    CLIENTS,
+    TIMELINE,
+    TRAJECTORY,
+    AUDIT,
+    POLICY,
+)
 
 
 def _install() -> None:
