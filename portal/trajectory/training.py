@@ -13,6 +13,7 @@ from portal.clients.changes import Invalid
 from portal.clients.services import find_client
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.templating import local_time
 from portal.timeline.services import append
 from portal.trajectory import events, forms
 from portal.trajectory.services import actors_of, find_request, may_request
@@ -77,6 +78,10 @@ async def request_training(
     return int(row.id)
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    return local_time(moment).date()
+
+
 def _start(fields: Mapping[str, str], requested_at: dt.datetime) -> dt.date:
     try:
         start = forms.day(fields, "start_date")
@@ -121,6 +126,13 @@ async def move_training(
         raise Invalid({"reason": forms.too_long(REASON_MAX)})
     start = _start(fields, request.requested_at) if move.needs_start else None
     moment = at or dt.datetime.now(dt.UTC)
+    if target == "started" and request.start_date and request.start_date > local_day(moment):
+        raise Invalid(
+            {
+                "to": _("The training starts on %(day)s: mark it started from that day on.")
+                % {"day": request.start_date.strftime("%d-%m-%Y")}
+            }
+        )
     changes: dict[object, object] = {
         TrainingRequest.state: target,
         TrainingRequest.changed_by: actor.person_id,
