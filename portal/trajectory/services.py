@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 
 from portal.accounts.tables import Partnership
 from portal.clients.services import find_client
+from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.visibility import (
@@ -187,3 +188,62 @@ async def current_placement(viewer: Viewer, client: ClientView) -> PlacementView
         .first()
     )
     return scope.project(row) if row is not None else None
+
+
+# What waits for the viewer ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    request: TrainingRequestView
+    client_id: int
+    client_name: str
+
+
+async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
+    """Training requests whose next step is the viewer's, oldest first: the file holder's
+    agreement, or the approval of the VDAB team of the client's OCMW's partnership."""
+    states = []
+    if Role.social_worker in viewer.roles:
+        states.append("requested")
+    vdab_of: set[int] = set()
+    if Role.mediator in viewer.roles:
+        rows = await Partnership.select(Partnership.ocmw).where(Partnership.vdab == viewer.org_id)
+        vdab_of = {row["ocmw"] for row in rows}
+        if vdab_of:
+            states.append("ocmw_agreed")
+    if not states:
+        return []
+    scope = visible_to(viewer, TrainingRequest)
+    rows = await (
+        scope.select(
+            *_REQUEST_COLUMNS,
+            TrainingRequest.client.first_name,
+            TrainingRequest.client.last_name,
+            TrainingRequest.client.ocmw,
+        )
+        .where(TrainingRequest.state.is_in(states))
+        .order_by(TrainingRequest.requested_at)
+        .limit(limit * 2)
+    )
+    clients = visible_to(viewer, Client)
+    waiting = []
+    for row in rows:
+        relation = Relation(row["relation"])
+        mine = (row["state"] == "requested" and relation is Relation.file_holder) or (
+            row["state"] == "ocmw_agreed"
+            and relation in (Relation.care_team, Relation.partner_org)
+            and row["client.ocmw"] in vdab_of
+        )
+        request = scope.project(row) if mine else None
+        client = clients.project(
+            {
+                "id": row["client"],
+                "first_name": row["client.first_name"],
+                "last_name": row["client.last_name"],
+                "relation": row["relation"],
+            }
+        )
+        if request is not None and client is not None:
+            waiting.append(Waiting(request, client.id, client.full_name))
+    return waiting[:limit]
