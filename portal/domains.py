@@ -17,6 +17,7 @@ from portal.admin.domain import DOMAIN as ADMIN
 from portal.audit.domain import DOMAIN as AUDIT
 from portal.clients import panels
 from portal.clients.domain import DOMAIN as CLIENTS
+from portal.courses.domain import DOMAIN as COURSES
 from portal.core import routes as core_routes
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
@@ -34,7 +35,17 @@ POLICY = Domain(
     menu=(MenuItem("/who-sees-what", N_("Who sees what"), lambda v: v is not None, order=90),),
 )
 
-DOMAINS: tuple[Domain, ...] = (CORE, ACCOUNTS, ADMIN, HOME, CLIENTS, TIMELINE, AUDIT, POLICY)
+DOMAINS: tuple[Domain, ...] = (
+    CORE,
+    ACCOUNTS,
+    ADMIN,
+    HOME,
+    CLIENTS,
+    TIMELINE,
+    AUDIT,
+    COURSES,
+    POLICY,
+)
 
 
 def _install() -> None:
