@@ -90,9 +90,7 @@ async def _course_screen(
         "typed": typed or {},
         "notice": NOTICES.get(request.query_params.get("done") or ""),
     }
-    return render(
-        request, "courses/detail.html", context, status_code=422 if errors else 200
-    )
+    return render(request, "courses/detail.html", context, status_code=422 if errors else 200)
 
 
 @get("/courses/{course_id:int}", name="course")
@@ -175,9 +173,7 @@ async def record_attendance(
     except services.NotAllowed:
         raise PermissionDeniedException() from None
     except services.Invalid as invalid:
-        return await _session_screen(
-            request, viewer, course_id, session_id, invalid.errors, fields
-        )
+        return await _session_screen(request, viewer, course_id, session_id, invalid.errors, fields)
     done = "attendance" if changed else "unchanged"
     return Redirect(f"/courses/{course_id}?done={done}#attendance", status_code=303)
 

@@ -161,8 +161,7 @@ async def _sessions(course_ids: list[int]) -> list[SessionView]:
         .order_by(CourseSession.id)
     )
     return [
-        SessionView(r["id"], r["course"], r["date"], r["starts_at"], r["topic"] or "")
-        for r in rows
+        SessionView(r["id"], r["course"], r["date"], r["starts_at"], r["topic"] or "") for r in rows
     ]
 
 

@@ -17,6 +17,7 @@ from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.core.db import unit_of_work
 from portal.core.text import fold
+from portal.courses.tables import Attendance, Course, CourseSession, Enrolment
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
 from portal.visibility.policy import Audience, Sensitivity
@@ -149,12 +150,53 @@ async def add_events(client_id: int, count: int, *, author: int, author_org: int
             )
 
 
+async def make_course(ocmw: int, organiser: int, organiser_org: int, title: str = "Course") -> int:
+    row = Course(
+        ocmw=ocmw,
+        organiser=organiser,
+        organiser_org=organiser_org,
+        title=title,
+        place=f"{title} place",
+        description=f"{title} description",
+        created_at=NOW,
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def make_session(
+    course: int, day: dt.date, start: dt.time = dt.time(9, 30), topic: str = "Topic"
+) -> int:
+    row = CourseSession(course=course, date=day, starts_at=start, topic=topic)
+    await row.save()
+    return int(row.id)
+
+
+async def enrol_client(course: int, client: int, by: int) -> int:
+    row = Enrolment(course=course, client=client, enrolled_by=by, enrolled_at=NOW)
+    await row.save()
+    return int(row.id)
+
+
+async def mark_attendance(session: int, client: int, presence: str, by: int) -> int:
+    row = Attendance(
+        session=session, client=client, presence=presence, recorded_by=by, recorded_at=NOW
+    )
+    await row.save()
+    return int(row.id)
+
+
 @dataclass
 class World:
     orgs: dict[str, int] = field(default_factory=dict)
     people: dict[str, int] = field(default_factory=dict)
     clients: dict[str, int] = field(default_factory=dict)
     events: dict[str, list[tuple[Audience, Sensitivity, str, str]]] = field(default_factory=dict)
+    courses: dict[str, int] = field(default_factory=dict)
+    """Course A: OCMW A's, organised by the partner's toeleider, X and Y enrolled; course B:
+    OCMW B's, organised by sw.b, Z enrolled."""
+    sessions: dict[str, int] = field(default_factory=dict)
+    """A1 and A2 held (two and one week ago), A3 to come (next week); B1 held a week ago."""
 
 
 PEOPLE = {
@@ -226,4 +268,29 @@ async def build_world() -> World:
                         occurred_at=NOW - dt.timedelta(minutes=minute),
                     )
                     world.events[tag].append((audience, cls, org, label))
+    await _add_courses(world)
     return world
+
+
+async def _add_courses(world: World) -> None:
+    """Rows only (no timeline events): the world's events stay one per audience and class."""
+    people, orgs, clients = world.people, world.orgs, world.clients
+    today = dt.date.today()
+    world.courses["A"] = await make_course(
+        orgs["ocmw-a"], people["toeleider"], orgs["partner"], "COURSE-A"
+    )
+    world.courses["B"] = await make_course(
+        orgs["ocmw-b"], people["sw.b"], orgs["ocmw-b"], "COURSE-B"
+    )
+    for name, course, days in (("A1", "A", -14), ("A2", "A", -7), ("A3", "A", 7), ("B1", "B", -7)):
+        world.sessions[name] = await make_session(
+            world.courses[course], today + dt.timedelta(days=days), topic=f"TOPIC-{name}"
+        )
+    for course, tag, holder in (("A", "X", "sw.a"), ("A", "Y", "sw.a"), ("B", "Z", "sw.b")):
+        await enrol_client(world.courses[course], clients[tag], people[holder])
+    for session, tag, presence, by in (
+        ("A1", "X", "present", "toeleider"),
+        ("A1", "Y", "absent", "sw.a"),
+        ("B1", "Z", "excused", "sw.b"),
+    ):
+        await mark_attendance(world.sessions[session], clients[tag], presence, people[by])
