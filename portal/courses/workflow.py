@@ -12,14 +12,15 @@ class Presence:
     code: str
     label: str
     short: str
-    """A one-letter mark for the attendance grid (its full name is read out beside it)."""
+    """The attendance grid's mark, the same in every language (the legend and the hidden text
+    beside it give the name)."""
     tone: str
 
 
 PRESENCES = (
-    Presence("present", N_("present"), N_("P"), "active"),
-    Presence("absent", N_("absent"), N_("A"), "wait"),
-    Presence("excused", N_("excused"), N_("E"), "done"),
+    Presence("present", N_("present"), "✓", "active"),
+    Presence("absent", N_("absent"), "✗", "wait"),
+    Presence("excused", N_("excused"), "○", "done"),
 )
 PRESENCE_BY_CODE = {presence.code: presence for presence in PRESENCES}
 PRESENCE_NAMES = {presence.code: presence.label for presence in PRESENCES}
