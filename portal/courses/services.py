@@ -245,6 +245,8 @@ class CoursePage:
     records_attendance: bool
     may_enrol: bool
     enrollable: list[HeldClient] = field(default_factory=list)
+    today: dt.date = dt.date.min
+    """Sessions up to today take attendance."""
 
 
 def _latest(attendance: list[AttendanceView]) -> dict[tuple[int, int], AttendanceView]:
@@ -338,6 +340,7 @@ async def course_page(viewer: Viewer, course_id: int) -> CoursePage:
         records_attendance=any(line.may_record for line in roster),
         may_enrol=enrols_for(viewer, course),
         enrollable=[client for client in held if client.id not in enrolled_ids],
+        today=today(),
     )
 
 
