@@ -17,11 +17,11 @@ from portal.admin.domain import DOMAIN as ADMIN
 from portal.audit.domain import DOMAIN as AUDIT
 from portal.clients import panels
 from portal.clients.domain import DOMAIN as CLIENTS
-from portal.courses.domain import DOMAIN as COURSES
 from portal.core import routes as core_routes
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
+from portal.courses.domain import DOMAIN as COURSES
 from portal.home.domain import DOMAIN as HOME
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
