@@ -21,6 +21,7 @@ from portal.core import routes as core_routes
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
+from portal.courses.domain import DOMAIN as COURSES
 from portal.home.domain import DOMAIN as HOME
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
@@ -44,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     TIMELINE,
     TRAJECTORY,
     AUDIT,
+    COURSES,
     POLICY,
 )
 

@@ -38,7 +38,13 @@ from portal.visibility.policy import (
 from portal.visibility.scoping import unscoped
 from tests.conftest import csrf_from, login
 from tests.support.factories import PEOPLE, World, build_world
-from tests.support.oracle import facts_for, relation_of
+from tests.support.oracle import (
+    CourseFacts,
+    course_facts_for,
+    course_relation,
+    facts_for,
+    relation_of,
+)
 
 HTMX = {"HX-Request": "true"}
 MISSING = 999_999
@@ -52,6 +58,7 @@ class Facts:
     username: str
     relations: dict[int, Relation]
     partnership: int
+    courses: dict[int, tuple[CourseFacts, Relation]] = field(default_factory=dict)
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -70,6 +77,14 @@ class Facts:
     def sees(self, client_id: int) -> bool:
         relation = self.relations.get(client_id, Relation.none)
         return sees_record(self.roles, relation)
+
+    def sees_course(self, course_id: int) -> bool:
+        found = self.courses.get(course_id)
+        return found is not None and sees_record(self.roles, found[1])
+
+    @property
+    def person_id(self) -> int:
+        return self.world.people[self.username]
 
 
 Urls = Callable[[Facts], list[str]]
@@ -225,6 +240,110 @@ def _writes_note(facts: Facts, url: str) -> int:
     relation = facts.relations[client_id]
     writes = relation in (Relation.file_holder, Relation.care_team)
     return 303 if writes and Sensitivity.trajectory in shown_classes(facts.roles, relation) else 403
+
+
+# Group courses -----------------------------------------------------------------------------------
+
+
+def _course_of(url: str) -> int:
+    return int(url.split("/")[2].split("?")[0])
+
+
+def _course_urls(suffix: str) -> Urls:
+    def urls(facts: Facts) -> list[str]:
+        return [
+            f"/courses/{course_id}{suffix}"
+            for course_id in (*facts.world.courses.values(), MISSING)
+        ]
+
+    return urls
+
+
+def _organises(facts: Facts) -> bool:
+    org, role = PEOPLE[facts.username]
+    return (role == "social_worker" and org.startswith("ocmw")) or role == "toeleider"
+
+
+def _sees_courses(facts: Facts, _url: str) -> bool:
+    return any(facts.sees_course(course_id) for course_id in facts.courses)
+
+
+def _course_form_status(facts: Facts, _url: str) -> int:
+    return 200 if _organises(facts) else 403
+
+
+def _creates_course(facts: Facts, _url: str) -> int:
+    """Sent without a title: 422 for who may organise a course, 403 for anyone else."""
+    return 422 if _organises(facts) else 403
+
+
+def _sees_course(facts: Facts, url: str) -> bool:
+    return facts.sees_course(_course_of(url))
+
+
+def _organiser_refuses_input(facts: Facts, url: str) -> int:
+    course_id = _course_of(url)
+    if not facts.sees_course(course_id):
+        return 404
+    return 422 if facts.courses[course_id][0].organiser_id == facts.person_id else 403
+
+
+def _holder_enrols(facts: Facts, url: str) -> int:
+    """Social workers of the course's OCMW enrol the clients they hold (sent without one: 422)."""
+    course_id = _course_of(url)
+    if not facts.sees_course(course_id):
+        return 404
+    org, role = PEOPLE[facts.username]
+    own = facts.world.orgs[org] == facts.courses[course_id][0].ocmw_id
+    return 422 if role == "social_worker" and own else 403
+
+
+COURSE_OF_SESSION = {"A1": "A", "A2": "A", "A3": "A", "B1": "B"}
+ROSTER = {"A": ("X", "Y"), "B": ("Z",)}
+
+
+def _session_urls(facts: Facts) -> list[str]:
+    courses, sessions = facts.world.courses, facts.world.sessions
+    pairs = [(courses["A"], sessions["A1"]), (courses["B"], sessions["B1"])]
+    pairs += [(courses["A"], sessions["B1"]), (MISSING, sessions["A1"])]
+    return [f"/courses/{course}/sessions/{session}" for course, session in pairs]
+
+
+def _named_on_roster(facts: Facts, tag: str, course_ocmw: int) -> bool:
+    relation = facts.relations.get(facts.world.clients[tag], Relation.none)
+    if access(facts.roles, relation, Sensitivity.trajectory) is not Access.shown:
+        return False
+    return facts.world.orgs[PEOPLE[facts.username][0]] == course_ocmw or (
+        relation is Relation.care_team
+    )
+
+
+def _records_attendance(facts: Facts, url: str) -> int:
+    """The organiser (for the clients named on their roster) and the enrolled clients' file
+    holders; 403 for who sees the course; 404 for who does not, or a session of another course."""
+    parts = url.split("/")
+    course_id, session_id = int(parts[2]), int(parts[4])
+    if not facts.sees_course(course_id):
+        return 404
+    session = next(name for name, sid in facts.world.sessions.items() if sid == session_id)
+    tag = next(tag for tag, cid in facts.world.courses.items() if cid == course_id)
+    if COURSE_OF_SESSION[session] != tag:
+        return 404
+    course = facts.courses[course_id][0]
+    roster = ROSTER[tag]
+    organiser = course.organiser_id == facts.person_id and any(
+        _named_on_roster(facts, client, course.ocmw_id) for client in roster
+    )
+    holder = any(
+        facts.relations.get(facts.world.clients[client]) is Relation.file_holder
+        for client in roster
+    )
+    return 200 if organiser or holder else 403
+
+
+def _attendance_refused(facts: Facts, url: str) -> int:
+    status = _records_attendance(facts, url.removesuffix("/attendance"))
+    return 422 if status == 200 else status
 
 
 def _fixed(*urls: str) -> Urls:
@@ -470,6 +589,28 @@ MATRIX: dict[tuple[str, str], Case] = {
         _people_action_urls("reactivate"), _admin, guarded=True, expect=_administers_person
     ),
     (G, "/admin/log"): Case(_fixed("/admin/log", "/admin/log?before=999999"), _admin),
+    (G, "/courses"): Case(_fixed("/courses"), _sees_courses),
+    (G, "/courses/new"): Case(_fixed("/courses/new"), expect=_course_form_status),
+    (P, "/courses"): Case(
+        _fixed("/courses"), expect=_creates_course, form=lambda f: {"ocmw": "", "title": ""}
+    ),
+    (G, "/courses/{course_id:int}"): Case(_course_urls(""), _sees_course),
+    (P, "/courses/{course_id:int}/sessions"): Case(
+        _course_urls("/sessions"),
+        expect=_organiser_refuses_input,
+        form=lambda f: {"date": "not a date", "starts_at": "9"},
+    ),
+    (P, "/courses/{course_id:int}/enrolments"): Case(
+        _course_urls("/enrolments"), expect=_holder_enrols, form=lambda f: {"client": ""}
+    ),
+    (G, "/courses/{course_id:int}/sessions/{session_id:int}"): Case(
+        _session_urls, expect=_records_attendance
+    ),
+    (P, "/courses/{course_id:int}/sessions/{session_id:int}/attendance"): Case(
+        lambda f: [url + "/attendance" for url in _session_urls(f)],
+        expect=_attendance_refused,
+        form=lambda f: {f"presence-{f.world.clients['X']}": "maybe"},
+    ),
 }
 
 
@@ -543,7 +684,11 @@ async def _facts(world: World, username: str) -> Facts:
         for client_id, client_facts in (await facts_for(viewer)).items()
     }
     partnership = await Partnership.select(Partnership.id).order_by(Partnership.id).first()
-    return Facts(world, username, relations, partnership["id"])
+    courses = {
+        course_id: (course, course_relation(viewer, course))
+        for course_id, course in (await course_facts_for(viewer)).items()
+    }
+    return Facts(world, username, relations, partnership["id"], courses)
 
 
 @pytest.mark.parametrize("username", list(PEOPLE))

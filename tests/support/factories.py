@@ -17,6 +17,7 @@ from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.core.db import unit_of_work
 from portal.core.text import fold
+from portal.courses.tables import Attendance, Course, CourseSession, Enrolment
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
@@ -151,6 +152,42 @@ async def add_events(client_id: int, count: int, *, author: int, author_org: int
             )
 
 
+async def make_course(ocmw: int, organiser: int, organiser_org: int, title: str = "Course") -> int:
+    row = Course(
+        ocmw=ocmw,
+        organiser=organiser,
+        organiser_org=organiser_org,
+        title=title,
+        place=f"{title} place",
+        description=f"{title} description",
+        created_at=NOW,
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def make_session(
+    course: int, day: dt.date, start: dt.time = dt.time(9, 30), topic: str = "Topic"
+) -> int:
+    row = CourseSession(course=course, date=day, starts_at=start, topic=topic)
+    await row.save()
+    return int(row.id)
+
+
+async def enrol_client(course: int, client: int, by: int) -> int:
+    row = Enrolment(course=course, client=client, enrolled_by=by, enrolled_at=NOW)
+    await row.save()
+    return int(row.id)
+
+
+async def mark_attendance(session: int, client: int, presence: str, by: int) -> int:
+    row = Attendance(
+        session=session, client=client, presence=presence, recorded_by=by, recorded_at=NOW
+    )
+    await row.save()
+    return int(row.id)
+
+
 @dataclass
 class World:
     orgs: dict[str, int] = field(default_factory=dict)
@@ -161,6 +198,11 @@ class World:
     """A training request on each client, by tag."""
     records: list[tuple[str, Sensitivity, str]] = field(default_factory=list)
     """Distinctive values of records about a client (tag, class, value)."""
+    courses: dict[str, int] = field(default_factory=dict)
+    """Course A: OCMW A's, organised by the partner's toeleider, X and Y enrolled; course B:
+    OCMW B's, organised by sw.b, Z enrolled."""
+    sessions: dict[str, int] = field(default_factory=dict)
+    """A1 and A2 held (two and one week ago), A3 to come (next week); B1 held a week ago."""
 
 
 PEOPLE = {
@@ -234,6 +276,7 @@ async def build_world() -> World:
                     world.events[tag].append((audience, cls, org, label))
     for tag in world.clients:
         await seed_trajectory(world, tag)
+    await _add_courses(world)
     return world
 
 
@@ -281,3 +324,61 @@ async def seed_trajectory(world: World, tag: str) -> None:
         changed_at=NOW,
     ).save()
     world.records += [(tag, H if name == "health" else T, value) for name, value in values.items()]
+
+
+async def _add_courses(world: World) -> None:
+    """Rows only (no timeline events): the world's events stay one per audience and class."""
+    people, orgs, clients = world.people, world.orgs, world.clients
+    today = dt.date.today()
+    world.courses["A"] = await make_course(
+        orgs["ocmw-a"], people["toeleider"], orgs["partner"], "COURSE-A"
+    )
+    world.courses["B"] = await make_course(
+        orgs["ocmw-b"], people["sw.b"], orgs["ocmw-b"], "COURSE-B"
+    )
+    for name, course, days in (("A1", "A", -14), ("A2", "A", -7), ("A3", "A", 7), ("B1", "B", -7)):
+        world.sessions[name] = await make_session(
+            world.courses[course], today + dt.timedelta(days=days), topic=f"TOPIC-{name}"
+        )
+    for course, tag, holder in (("A", "X", "sw.a"), ("A", "Y", "sw.a"), ("B", "Z", "sw.b")):
+        await enrol_client(world.courses[course], clients[tag], people[holder])
+    for session, tag, presence, by in (
+        ("A1", "X", "present", "toeleider"),
+        ("A1", "Y", "absent", "sw.a"),
+        ("B1", "Z", "excused", "sw.b"),
+    ):
+        await mark_attendance(world.sessions[session], clients[tag], presence, people[by])
+
+
+async def make_intake(client_id: int, person: int) -> int:
+    row = Intake(client=client_id, held_on=NOW.date(), held_by=person, created_at=NOW)
+    await row.save()
+    return int(row.id)
+
+
+async def add_trajectory_rows(client_id: int, person: int, org: int) -> None:
+    """One row in each trajectory table, with plain values."""
+    await TrainingRequest(
+        client=client_id,
+        course="course",
+        provider="provider",
+        requested_by=person,
+        requested_at=NOW,
+        changed_by=person,
+        changed_at=NOW,
+    ).save()
+    await Invitation(
+        client=client_id, at=NOW, place="place", invited_by=person, organisation=org, created_at=NOW
+    ).save()
+    intake = await make_intake(client_id, person)
+    await IntakeAnswer(
+        intake=intake, client=client_id, topic="wishes", text="text", sensitivity="trajectory"
+    ).save()
+    await Placement(
+        client=client_id,
+        work_site="site",
+        start=NOW.date(),
+        recorded_by=person,
+        recorded_at=NOW,
+        changed_at=NOW,
+    ).save()

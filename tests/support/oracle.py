@@ -79,3 +79,52 @@ async def facts_for(viewer: Viewer) -> dict[int, RelationFacts]:
         )
         for row in clients
     }
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    course_id: int
+    ocmw_id: int
+    organiser_id: int
+    organiser_org_id: int
+    partnered_with_ocmw: bool
+
+
+def course_relation(viewer: Viewer, facts: CourseFacts) -> Relation:
+    """The viewer's relation to a course: the people of the OCMW it runs for, of the organiser's
+    organisation, of a partner of that OCMW."""
+    if viewer.org_kind == "ocmw" and facts.ocmw_id == viewer.org_id:
+        return Relation.same_org
+    if facts.organiser_org_id == viewer.org_id:
+        return Relation.author_org
+    if facts.partnered_with_ocmw:
+        return Relation.partner_org
+    return Relation.none
+
+
+async def course_facts_for(viewer: Viewer) -> dict[int, CourseFacts]:
+    """Every course's facts for ``viewer``, read without the portal's rule."""
+    from portal.accounts.tables import Partnership
+    from portal.courses.tables import Course
+    from portal.visibility.scoping import unscoped
+
+    with unscoped("test oracle: the facts the course relation rule is checked against"):
+        courses = await Course.select(
+            Course.id, Course.ocmw, Course.organiser, Course.organiser_org
+        )
+    partnered = {
+        row["ocmw"]
+        for row in await Partnership.select(Partnership.ocmw).where(
+            (Partnership.partner == viewer.org_id) | (Partnership.vdab == viewer.org_id)
+        )
+    }
+    return {
+        row["id"]: CourseFacts(
+            course_id=row["id"],
+            ocmw_id=row["ocmw"],
+            organiser_id=row["organiser"],
+            organiser_org_id=row["organiser_org"],
+            partnered_with_ocmw=row["ocmw"] in partnered,
+        )
+        for row in courses
+    }
