@@ -22,6 +22,7 @@ from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
 from portal.home.domain import DOMAIN as HOME
+from portal.review.domain import DOMAIN as REVIEW
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
 from portal.visibility import routes as visibility_routes
@@ -34,7 +35,17 @@ POLICY = Domain(
     menu=(MenuItem("/who-sees-what", N_("Who sees what"), lambda v: v is not None, order=90),),
 )
 
-DOMAINS: tuple[Domain, ...] = (CORE, ACCOUNTS, ADMIN, HOME, CLIENTS, TIMELINE, AUDIT, POLICY)
+DOMAINS: tuple[Domain, ...] = (
+    CORE,
+    ACCOUNTS,
+    ADMIN,
+    HOME,
+    CLIENTS,
+    TIMELINE,
+    REVIEW,
+    AUDIT,
+    POLICY,
+)
 
 
 def _install() -> None:
