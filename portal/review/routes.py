@@ -16,7 +16,13 @@ from portal.core.i18n import N_
 from portal.core.params import RecordId
 from portal.core.templating import render
 from portal.review import imports, services, sheets
-from portal.review.workflow import DECISIONS, REASON_KINDS
+from portal.review.workflow import (
+    DECISION_LABELS,
+    DECISION_TONES,
+    DECISIONS,
+    REASON_KINDS,
+    REASON_LABELS,
+)
 from portal.visibility.viewer import Viewer
 
 Show = Annotated[str | None, QueryParameter(name="show", max_length=20)]
@@ -45,7 +51,11 @@ async def overview(
     return render(
         request,
         "review/index.html",
-        {"overview": await services.overview(viewer), "notice": NOTICES.get(done or "")},
+        {
+            "overview": await services.overview(viewer),
+            "notice": NOTICES.get(done or ""),
+            "decision_labels": DECISION_LABELS,
+        },
     )
 
 
@@ -76,6 +86,9 @@ async def _round_screen(
         "page": page,
         "decisions": DECISIONS,
         "reason_kinds": REASON_KINDS,
+        "decision_labels": DECISION_LABELS,
+        "decision_tones": DECISION_TONES,
+        "reason_labels": REASON_LABELS,
         "errors": errors or {},
         "typed": typed or {},
         "error_item": item_id,
@@ -113,7 +126,8 @@ async def mark(
         return await _round_screen(
             request, viewer, item.round, show, errors=invalid.errors, typed=fields, item_id=item_id
         )
-    return Redirect(f"/review/rounds/{item.round}?show={show}&done=marked#item-{item_id}")
+    target = f"/review/rounds/{item.round}?show={show}&done=marked#item-{item_id}"
+    return Redirect(target, status_code=303)
 
 
 def _import_page(request: Request, errors: dict[str, str], status_code: int) -> Response[str]:
@@ -156,7 +170,8 @@ async def import_preview(
         return Redirect(f"/review/rounds/{exists.existing}?done=exists", status_code=303)
     except Invalid as invalid:
         return _import_page(request, invalid.errors, 422)
-    return render(request, "review/preview.html", {"preview": preview})
+    context = {"preview": preview, "decision_labels": DECISION_LABELS}
+    return render(request, "review/preview.html", context)
 
 
 @post("/review/import/confirm", status_code=303, opt={FORM_MAX_BYTES_OPT: CONFIRM_MAX_BYTES})

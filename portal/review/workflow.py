@@ -33,6 +33,8 @@ DECISIONS: tuple[Decision, ...] = (
 )
 DECISION_BY_CODE = {decision.code: decision for decision in DECISIONS}
 UNMARKED_LABEL = N_("Not marked yet")
+DECISION_LABELS = {"": UNMARKED_LABEL, **{d.code: d.label for d in DECISIONS}}
+DECISION_TONES = {"": "start", **{d.code: d.tone for d in DECISIONS}}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ REASON_KINDS: tuple[ReasonKind, ...] = (
     ReasonKind("other", N_("Other"), Sensitivity.trajectory),
 )
 REASON_BY_CODE = {kind.code: kind for kind in REASON_KINDS}
+REASON_LABELS = {kind.code: kind.label for kind in REASON_KINDS}
 HEALTH_KIND = "health"
 
 CLOSED_STATUSES = frozenset({"closed", "outflow_work", "outflow_training"})

@@ -227,3 +227,47 @@ async def build_world() -> World:
                     )
                     world.events[tag].append((audience, cls, org, label))
     return world
+
+
+REVIEW_REASONS = {
+    "X": ("dutch", "trajectory", "REVIEW-X-dutch-reason"),
+    "Y": ("health", "health", "REVIEW-Y-health-reason"),
+    "Z": ("other", "trajectory", "REVIEW-Z-other-reason"),
+}
+"""The world's review items: each client "not yet", Y for a health reason."""
+
+
+async def add_review_rounds(world: World, period: str) -> dict[str, int]:
+    """A review round of ``period`` for each OCMW of the world, X and Y on A's list and Z on B's,
+    each marked "not yet" with a distinctive reason; returns the item ids by client tag."""
+    from portal.review.tables import ReviewItem, ReviewRound
+
+    rounds: dict[str, int] = {}
+    for ocmw, person in (("ocmw-a", "sw.a"), ("ocmw-b", "sw.b")):
+        row = ReviewRound(
+            ocmw=world.orgs[ocmw],
+            period=period,
+            slot=f"{world.orgs[ocmw]}/{period}",
+            opened_at=NOW,
+            opened_by=world.people[person],
+            due_on=NOW.date(),
+        )
+        await row.save()
+        rounds[ocmw] = int(row.id)
+    items: dict[str, int] = {}
+    for tag, ocmw, person in (("X", "ocmw-a", "sw.a"), ("Y", "ocmw-a", "sw.a"), ("Z", "ocmw-b", "sw.b")):
+        kind, cls, reason = REVIEW_REASONS[tag]
+        item = ReviewItem(
+            round=rounds[ocmw],
+            client=world.clients[tag],
+            slot=f"{rounds[ocmw]}/{world.clients[tag]}",
+            decision="not_yet",
+            reason_kind=kind,
+            reason=reason,
+            sensitivity=cls,
+            decided_by=world.people[person],
+            decided_at=NOW,
+        )
+        await item.save()
+        items[tag] = int(item.id)
+    return items
