@@ -155,6 +155,10 @@ class World:
     people: dict[str, int] = field(default_factory=dict)
     clients: dict[str, int] = field(default_factory=dict)
     events: dict[str, list[tuple[Audience, Sensitivity, str, str]]] = field(default_factory=dict)
+    review_rounds: dict[str, int] = field(default_factory=dict)
+    """By OCMW code, once ``add_review_rounds`` made them."""
+    review_items: dict[str, int] = field(default_factory=dict)
+    """By client tag."""
 
 
 PEOPLE = {
@@ -270,4 +274,5 @@ async def add_review_rounds(world: World, period: str) -> dict[str, int]:
         )
         await item.save()
         items[tag] = int(item.id)
+    world.review_rounds, world.review_items = rounds, items
     return items
