@@ -16,8 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from portal.clients.changes import Invalid
-from portal.clients.services import NotAllowed
 from portal.clients.national_number import InvalidNationalNumber, formatted, normalise
+from portal.clients.services import NotAllowed
 from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core.i18n import N_
@@ -62,19 +62,47 @@ MAX_AGE = 60 * 60
 
 DECISION_WORDS: dict[str, str] = {
     **dict.fromkeys(
-        ("klaar", "klaarvooractivering", "ready", "readyforactivation", "ja", "yes", "activeerbaar"),
+        (
+            "klaar",
+            "klaarvooractivering",
+            "ready",
+            "readyforactivation",
+            "ja",
+            "yes",
+            "activeerbaar",
+        ),
         READY,
     ),
     **dict.fromkeys(("nogniet", "notyet", "nee", "no", "nietactiveerbaar"), NOT_YET),
 }
 """Folded cell values (no case, accents, spaces) → decision; an empty cell is "not marked yet"."""
 REASON_WORDS: dict[str, str] = {
-    **dict.fromkeys(("nederlands", "nederlandseles", "nederlandselessen", "taal", "dutch",
-                     "dutchclasses", "language"), "dutch"),
-    **dict.fromkeys(("randvoorwaarden", "randvoorwaarde", "preconditions", "precondition"),
-                    "preconditions"),
-    **dict.fromkeys(("gezondheid", "verslaving", "gezondheidofverslaving", "health", "addiction",
-                     "healthoraddiction"), HEALTH_KIND),
+    **dict.fromkeys(
+        (
+            "nederlands",
+            "nederlandseles",
+            "nederlandselessen",
+            "taal",
+            "dutch",
+            "dutchclasses",
+            "language",
+        ),
+        "dutch",
+    ),
+    **dict.fromkeys(
+        ("randvoorwaarden", "randvoorwaarde", "preconditions", "precondition"), "preconditions"
+    ),
+    **dict.fromkeys(
+        (
+            "gezondheid",
+            "verslaving",
+            "gezondheidofverslaving",
+            "health",
+            "addiction",
+            "healthoraddiction",
+        ),
+        HEALTH_KIND,
+    ),
     **dict.fromkeys(("andere", "ander", "other"), "other"),
 }
 
@@ -138,14 +166,20 @@ def _sheet(data: bytes) -> list[SheetRow]:
         ) from None
     except NotASpreadsheet:
         raise _refusal(
-            _("This file is not a spreadsheet. Upload an .xlsx file or a .csv file (at most "
-              "%(rows)s rows).") % {"rows": MAX_ROWS}
+            _(
+                "This file is not a spreadsheet. Upload an .xlsx file or a .csv file (at most "
+                "%(rows)s rows)."
+            )
+            % {"rows": MAX_ROWS}
         ) from None
     except NoNationalNumberColumn as missing:
         found = ", ".join(missing.headers) or _("none")
         raise _refusal(
-            _("No column with the national number (rijksregisternummer) was found. Headers "
-              "read: %(headers)s.") % {"headers": found}
+            _(
+                "No column with the national number (rijksregisternummer) was found. Headers "
+                "read: %(headers)s."
+            )
+            % {"headers": found}
         ) from None
 
 
@@ -187,8 +221,11 @@ def _mark_of(values: dict[str, str]) -> tuple[Mark | None, list[str]]:
     errors = []
     if decision == NOT_YET and not kind:
         errors.append(
-            _("Unknown kind of reason “%(value)s”: write Nederlands, randvoorwaarden, "
-              "gezondheid or andere.") % {"value": kind_text[:40]}
+            _(
+                "Unknown kind of reason “%(value)s”: write Nederlands, randvoorwaarden, "
+                "gezondheid or andere."
+            )
+            % {"value": kind_text[:40]}
         )
         kind = "other"
     try:
@@ -233,7 +270,9 @@ def _check_row(
         and mark.sensitivity is Sensitivity.health
         and not reads_reason(actor, client.relation, Sensitivity.health)
     ):
-        errors.append(_("Only who may see this client's health information records a health reason."))
+        errors.append(
+            _("Only who may see this client's health information records a health reason.")
+        )
     preview = PreviewRow(
         line=row.line,
         number=number[:20],

@@ -24,12 +24,12 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.clients.workflow import LADDER, STATUS_BY_CODE, Status
 from portal.core.db import unit_of_work
+from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
-from portal.core.i18n import ngettext_
 from portal.core.templating import local_time
 from portal.review import events
 from portal.review.tables import ReviewItem, ReviewRound
-from portal.review.visibility import ROUND_OCMW, ItemView, reads_reason
+from portal.review.visibility import ItemView, reads_reason
 from portal.review.workflow import (
     DECISION_BY_CODE,
     HEALTH_KIND,
@@ -115,7 +115,9 @@ def _suppressed(counts: Counter[str]) -> Progress:
     table = suppress(["round"], list(COLUMNS), [[counts[code] for code in COLUMNS]])
     return Progress(
         total=table.total.label,
-        counts=tuple((code, cell.label) for code, cell in zip(COLUMNS, table.cells[0], strict=True)),
+        counts=tuple(
+            (code, cell.label) for code, cell in zip(COLUMNS, table.cells[0], strict=True)
+        ),
     )
 
 
@@ -126,9 +128,11 @@ async def _decisions(viewer: Viewer, part: Part, round_ids: list[int]) -> dict[i
     if not round_ids:
         return found
     if part is Part.team:
-        rows = await visible_to(viewer, ReviewItem).select(
-            ReviewItem.round, ReviewItem.decision
-        ).where(ReviewItem.round.is_in(round_ids))
+        rows = (
+            await visible_to(viewer, ReviewItem)
+            .select(ReviewItem.round, ReviewItem.decision)
+            .where(ReviewItem.round.is_in(round_ids))
+        )
     else:
         with unscoped("review progress for the OCMW's coordinator: decisions counted, no row"):
             rows = await ReviewItem.select(ReviewItem.round, ReviewItem.decision).where(
@@ -226,7 +230,8 @@ class Row:
     status: Status | None
     ladder_step: int | None
     ladder_name: str | None
-    since_agreement: str
+    since_agreement: int | None
+    """Months since the agreement note; ``None`` when there is none."""
     may_mark: bool
 
 
@@ -241,16 +246,17 @@ class RoundPage:
 
 
 FILTERS = (
-    ("all", "All clients"),
-    ("unmarked", "Not marked yet"),
-    (NOT_YET, "Not yet"),
-    (READY, "Ready for activation"),
+    ("all", N_("All clients")),
+    ("unmarked", N_("Not marked yet")),
+    (NOT_YET, N_("Not yet")),
+    (READY, N_("Ready for activation")),
 )
 _FILTER_DECISION = {"unmarked": "", NOT_YET: NOT_YET, READY: READY}
 
 _CLIENT_COLUMNS = (
     Client.id,
     Client.ocmw,
+    Client.file_holder,
     Client.first_name,
     Client.last_name,
     Client.status,
@@ -277,20 +283,18 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(0, months - (1 if end.day < start.day else 0))
 
 
-def since_agreement(client: ClientView, today: dt.date) -> str:
+def since_agreement(client: ClientView, today: dt.date) -> int | None:
+    """Whole months since the agreement note, ``None`` without one (or not shown)."""
     made = client.values.get("agreement_note_on")
-    if not client.shows("agreement_note_on"):
-        return ""
-    if made is None:
-        return _("no agreement note yet")
-    months = months_between(made, today)
-    return ngettext_("%(num)s month", "%(num)s months", months) % {"num": months}
+    return months_between(made, today) if isinstance(made, dt.date) else None
 
 
 async def _round_row(viewer: Viewer, round_id: int) -> dict:
-    row = await ReviewRound.select(*_ROUND_COLUMNS, ReviewRound.ocmw).where(
-        ReviewRound.id == round_id
-    ).first()
+    row = (
+        await ReviewRound.select(*_ROUND_COLUMNS, ReviewRound.ocmw)
+        .where(ReviewRound.id == round_id)
+        .first()
+    )
     if row is None or row["ocmw"] != viewer.org_id:
         raise NotFoundException()
     return row
@@ -374,7 +378,9 @@ def mark_from(fields: Mapping[str, str]) -> Mark:
     errors: dict[str, str] = {}
     kind = fields.get("reason_kind", "").strip()
     if kind not in REASON_BY_CODE:
-        errors["reason_kind"] = _("Choose why not yet: Dutch classes, preconditions, health or other.")
+        errors["reason_kind"] = _(
+            "Choose why not yet: Dutch classes, preconditions, health or other."
+        )
     reason = " ".join(fields.get("reason", "").split())
     if len(reason) < REASON_MIN:
         errors["reason"] = _("Say in a few words why the client is not ready yet.")
@@ -476,9 +482,11 @@ class RoundExists(Invalid):
 
 
 async def _existing_round(actor: Viewer, quarter: Quarter) -> int | None:
-    row = await ReviewRound.select(ReviewRound.id).where(
-        (ReviewRound.ocmw == actor.org_id) & (ReviewRound.period == quarter.code)
-    ).first()
+    row = (
+        await ReviewRound.select(ReviewRound.id)
+        .where((ReviewRound.ocmw == actor.org_id) & (ReviewRound.period == quarter.code))
+        .first()
+    )
     return int(row["id"]) if row else None
 
 
@@ -522,6 +530,7 @@ async def open_round(
             item = ReviewItem(round=round_id, client=client_id, slot=f"{round_id}/{client_id}")
             await item.save()
             if client_id in marks:
-                await _write_mark(actor, int(item.id), client_id, quarter.code, marks[client_id], moment)
+                await _write_mark(
+                    actor, int(item.id), client_id, quarter.code, marks[client_id], moment
+                )
     return round_id
-

@@ -136,9 +136,12 @@ def _delimited(data: bytes) -> list[list[object]]:
         dialect = _ExcelSemicolon if header.count(";") > header.count(",") else csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     try:
-        return [row[:MAX_COLUMNS] for _, row in zip(range(MAX_ROWS + 10), reader, strict=False)]
+        lines: list[list[object]] = [
+            list(row[:MAX_COLUMNS]) for _, row in zip(range(MAX_ROWS + 10), reader, strict=False)
+        ]
     except csv.Error as error:
         raise NotASpreadsheet("not a table") from error
+    return lines
 
 
 XLSX_MAGIC = b"PK\x03\x04"

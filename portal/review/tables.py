@@ -39,7 +39,5 @@ class ReviewItem(Classified, Table, tablename="review_item"):
     reason_kind = Varchar(length=16, default="")
     reason = Text(default="")
     sensitivity = Varchar(length=16, default="trajectory")
-    decided_by = ForeignKey(
-        references=Person, null=True, default=None, on_delete=OnDelete.restrict
-    )
+    decided_by = ForeignKey(references=Person, null=True, default=None, on_delete=OnDelete.restrict)
     decided_at = Timestamptz(null=True, default=None)

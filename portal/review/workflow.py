@@ -47,7 +47,11 @@ class ReasonKind:
 
 REASON_KINDS: tuple[ReasonKind, ...] = (
     ReasonKind("dutch", N_("Dutch classes"), Sensitivity.trajectory),
-    ReasonKind("preconditions", N_("Preconditions (childcare, housing, mobility …)"), Sensitivity.trajectory),
+    ReasonKind(
+        "preconditions",
+        N_("Preconditions (childcare, housing, mobility …)"),
+        Sensitivity.trajectory,
+    ),
     ReasonKind("health", N_("Health or addiction"), Sensitivity.health),
     ReasonKind("other", N_("Other"), Sensitivity.trajectory),
 )

@@ -25,6 +25,7 @@ from portal.accounts.tables import Partnership
 from portal.clients.services import SECTIONS
 from portal.clients.tables import Client
 from portal.clients.visibility import CLIENT_FIELDS
+from portal.review.workflow import Quarter
 from portal.visibility.policy import (
     Access,
     Audience,
@@ -38,8 +39,7 @@ from portal.visibility.policy import (
 )
 from portal.visibility.scoping import unscoped
 from tests.conftest import csrf_from, login
-from portal.review.workflow import Quarter
-from tests.support.factories import REVIEW_REASONS, PEOPLE, World, add_review_rounds, build_world
+from tests.support.factories import PEOPLE, REVIEW_REASONS, World, add_review_rounds, build_world
 from tests.support.oracle import facts_for, relation_of
 
 HTMX = {"HX-Request": "true"}
@@ -382,9 +382,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
     (G, "/review"): Case(_fixed("/review"), lambda f, _url: _review_part(f) is not None),
     (P, "/review/rounds"): Case(_fixed("/review/rounds"), expect=_review_team_or(303), order=1),
-    (G, "/review/rounds/{round_id:int}"): Case(
-        _review_round_urls, expect=_review_round, htmx=True
-    ),
+    (G, "/review/rounds/{round_id:int}"): Case(_review_round_urls, expect=_review_round, htmx=True),
     (P, "/review/items/{item_id:int}"): Case(
         _review_item_urls, expect=_review_marks, form=lambda f: {"decision": "maybe"}
     ),

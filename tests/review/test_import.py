@@ -58,7 +58,7 @@ async def _upload(client: httpx.AsyncClient, token: str, name: str, data: bytes,
 async def test_a_good_workbook_is_previewed_then_written_on_confirmation(
     client: httpx.AsyncClient,
 ) -> None:
-    world, files = await _world_with_numbers()
+    _world, files = await _world_with_numbers()
     client.cookies.set("brug_lang", "en")
     token = await login(client, "sw.a")
     assert (await client.get("/review/import")).status_code == 200
@@ -91,8 +91,7 @@ async def test_a_good_workbook_is_previewed_then_written_on_confirmation(
     assert events == 3
     with unscoped("test: the imported marks"):
         marks = {
-            row["client"]: row
-            for row in await ReviewItem.select().where(ReviewItem.decision != "")
+            row["client"]: row for row in await ReviewItem.select().where(ReviewItem.decision != "")
         }
     assert marks[files["A"]]["decision"] == "ready"
     assert marks[files["B"]]["reason_kind"] == "dutch"
@@ -113,7 +112,9 @@ async def test_a_csv_from_excel_with_english_headers(client: httpx.AsyncClient) 
     preview = await _upload(client, token, "list.csv", text.encode("cp1252"), "text/csv")
     assert preview.status_code == 200, preview.text
     assert "2 rows can be imported" in preview.text and "Bérénice" in preview.text
-    utf8 = await _upload(client, token, "list.csv", ("\ufeff" + text.replace(";", ",")).encode(), "text/csv")
+    utf8 = await _upload(
+        client, token, "list.csv", ("\ufeff" + text.replace(";", ",")).encode(), "text/csv"
+    )
     assert utf8.status_code == 200 and "2 rows can be imported" in utf8.text
 
 
@@ -158,16 +159,20 @@ async def test_a_file_that_is_not_a_spreadsheet_is_refused(client: httpx.AsyncCl
         ("lijst.xlsx", png, XLSX),
         ("lijst.xlsx", b"PK\x03\x04not really a zip", XLSX),
         ("lijst.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "application/vnd.ms-excel"),
-        ("brief.txt", "Beste,\nhierbij de lijst.\n".encode(), "text/plain"),
+        ("brief.txt", b"Beste,\nhierbij de lijst.\n", "text/plain"),
     ):
         response = await _upload(client, token, name, data, kind)
         assert response.status_code == 422, name
         assert 'class="error-summary"' in response.text
     assert "not a spreadsheet" in (await _upload(client, token, "x.xlsx", png, XLSX)).text
-    assert "(.xls)" in (await _upload(client, token, "x.xls", b"\xd0\xcf\x11\xe0" + bytes(9), XLSX)).text
-    assert "No column with the national number" in (
-        await _upload(client, token, "x.csv", b"Naam;Beslissing\nA;klaar\n", "text/csv")
-    ).text
+    assert (
+        "(.xls)"
+        in (await _upload(client, token, "x.xls", b"\xd0\xcf\x11\xe0" + bytes(9), XLSX)).text
+    )
+    assert (
+        "No column with the national number"
+        in (await _upload(client, token, "x.csv", b"Naam;Beslissing\nA;klaar\n", "text/csv")).text
+    )
     empty = await client.post("/review/import", data={"csrf_token": token})
     assert empty.status_code == 422 and "Choose the spreadsheet" in empty.text
     assert await _counts() == (0, 0, 0)

@@ -114,7 +114,7 @@ async def test_marking_writes_the_item_and_an_event_for_the_ocmw(client: httpx.A
     )
     assert response.status_code == 303
     assert response.headers["location"].endswith(f"show=unmarked&done=marked#item-{item}")
-    stored = (await _items((await _items_round(item))))[0]
+    stored = (await _items(await _items_round(item)))[0]
     assert stored["decision"] == "ready" and stored["reason"] == "" and stored["reason_kind"] == ""
     assert stored["decided_by"] == world.people["sw.a2"]
     event = (await _events(world.clients["X"]))[-1]
@@ -185,7 +185,12 @@ async def test_a_health_reason_reaches_only_who_is_shown_health(
     assert refused.status_code == 403, "a withheld reason is not the colleague's to overwrite"
     health = await client.post(
         f"/review/items/{items['X']}",
-        data={"csrf_token": token, "decision": "not_yet", "reason_kind": "health", "reason": "x y z"},
+        data={
+            "csrf_token": token,
+            "decision": "not_yet",
+            "reason_kind": "health",
+            "reason": "x y z",
+        },
     )
     assert health.status_code == 422 and "health information" in health.text
 
@@ -207,7 +212,12 @@ async def test_a_health_mark_goes_on_the_timeline_as_health(client: httpx.AsyncC
     reason = "Wacht op opname ontwenningskliniek"
     response = await client.post(
         f"/review/items/{items['X']}",
-        data={"csrf_token": token, "decision": "not_yet", "reason_kind": "health", "reason": reason},
+        data={
+            "csrf_token": token,
+            "decision": "not_yet",
+            "reason_kind": "health",
+            "reason": reason,
+        },
     )
     assert response.status_code == 303
     event = (await _events(world.clients["X"]))[-1]

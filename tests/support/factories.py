@@ -259,7 +259,11 @@ async def add_review_rounds(world: World, period: str) -> dict[str, int]:
         await row.save()
         rounds[ocmw] = int(row.id)
     items: dict[str, int] = {}
-    for tag, ocmw, person in (("X", "ocmw-a", "sw.a"), ("Y", "ocmw-a", "sw.a"), ("Z", "ocmw-b", "sw.b")):
+    for tag, ocmw, person in (
+        ("X", "ocmw-a", "sw.a"),
+        ("Y", "ocmw-a", "sw.a"),
+        ("Z", "ocmw-b", "sw.b"),
+    ):
         kind, cls, reason = REVIEW_REASONS[tag]
         item = ReviewItem(
             round=rounds[ocmw],
