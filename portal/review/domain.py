@@ -1,3 +1,4 @@
+from portal.clients.panels import FilePanel
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.review import events, routes, services, visibility
@@ -18,4 +19,5 @@ DOMAIN = Domain(
     ),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
+    file_panels=(FilePanel("review", "review/_panel.html", services.latest_for, order=60),),
 )

@@ -534,3 +534,24 @@ async def open_round(
                     actor, int(item.id), client_id, quarter.code, marks[client_id], moment
                 )
     return round_id
+
+
+@dataclass(frozen=True)
+class FileReview:
+    """The client's latest review decision, for the file's header."""
+
+    period: str
+    round: int
+    item: ItemView
+
+
+async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:
+    """The newest round's item about this client, for the team; nothing for anyone else."""
+    scope = visible_to(viewer, ReviewItem, client=client)
+    row = (
+        await scope.select(*_ITEM_COLUMNS, ReviewItem.round.period)
+        .order_by(ReviewItem.round.period, ascending=False)
+        .first()
+    )
+    item = scope.project(row) if row is not None else None
+    return FileReview(row["round.period"], item.round, item) if item is not None else None

@@ -282,3 +282,22 @@ async def test_marking_is_refused_outside_the_team() -> None:
             )
     with pytest.raises(Invalid):
         await services.mark_item(await _viewer(world, "sw.a"), items["X"], {"decision": ""})
+
+
+async def test_the_file_header_shows_the_latest_decision_to_the_team(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    await add_review_rounds(world, "2025-Q1")
+    y = world.clients["Y"]
+    await _english(client, "sw.a")
+    page = (await client.get(f"/clients/{y}")).text
+    assert "Activation review 2025-Q1" in page and HEALTH in page
+    await _english(client, "sw.a2")
+    page = (await client.get(f"/clients/{y}")).text
+    assert "Activation review 2025-Q1" in page and HEALTH not in page
+    assert "Reason withheld" in page
+    for username in ("mediator", "toeleider", "coordinator.a"):
+        await _english(client, username)
+        page = (await client.get(f"/clients/{world.clients['X']}")).text
+        assert "Activation review 2025-Q1" not in page and DUTCH not in page, username
