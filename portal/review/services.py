@@ -18,6 +18,7 @@ from enum import StrEnum
 from litestar.exceptions import NotFoundException
 
 from portal.accounts.tables import OrgKind
+from portal.audit.services import LOGGED_CLASSES, record_access
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed
 from portal.clients.tables import Client
@@ -48,6 +49,8 @@ from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 
 REASON_MIN, REASON_MAX = 3, 2000
+REVIEW_READ = "review.read"
+"""The access-log action of reading a review item whose health reason the reader is shown."""
 
 
 class Part(StrEnum):
@@ -342,6 +345,8 @@ async def round_page(
                 may_mark=not item.withheld,
             )
         )
+    for logged in (r for r in rows if r.item.revealed & LOGGED_CLASSES):
+        await record_access(viewer, logged.client.id, REVIEW_READ, logged.item.revealed)
     rows.sort(key=lambda r: (r.client.values.get("last_name", ""), r.client.full_name, r.item.id))
     counts = Counter(r.item.decision for r in rows)
     filters = tuple(
@@ -554,4 +559,6 @@ async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:
         .first()
     )
     item = scope.project(row) if row is not None else None
+    if item is not None and item.revealed & LOGGED_CLASSES:
+        await record_access(viewer, client.id, REVIEW_READ, item.revealed)
     return FileReview(row["round.period"], item.round, item) if item is not None else None

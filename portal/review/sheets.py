@@ -93,7 +93,21 @@ def _table(lines: list[list[object]]) -> list[SheetRow]:
     raise NoNationalNumberColumn([_text(cell) for cell in first if _text(cell)][:MAX_COLUMNS])
 
 
+MAX_UNPACKED = 64 * 1024 * 1024
+"""A workbook is a zip file: what it may unpack to, so that a small upload cannot fill memory."""
+
+
+def _unpacked_size(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise NotASpreadsheet("not a zip file") from error
+
+
 def _workbook(data: bytes) -> list[list[object]]:
+    if _unpacked_size(data) > MAX_UNPACKED:
+        raise NotASpreadsheet("unpacks too large")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:

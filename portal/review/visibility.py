@@ -45,6 +45,8 @@ class ItemView:
     relation: Relation
     decided_by_name: str = ""
     decided_at: dt.datetime | None = None
+    revealed: frozenset[Sensitivity] = frozenset()
+    """The sensitive class of the reason, when the viewer is shown it (for the access log)."""
 
 
 def in_team(viewer: Viewer, relation: Relation) -> bool:
@@ -100,6 +102,9 @@ class ReviewItemPolicy(ClientBoundPolicy):
             relation=relation,
             decided_by_name=row.get("decided_by.display_name") or "",
             decided_at=row.get("decided_at"),
+            revealed=frozenset(
+                {Sensitivity(row["sensitivity"])} if shown and row["reason"] else ()
+            ),
         )
 
 

@@ -193,3 +193,18 @@ async def test_only_the_team_imports(client: httpx.AsyncClient) -> None:
     token = await login(client, "toeleider")
     assert (await client.get("/review/import")).status_code == 404
     assert (await _upload(client, token, "x.csv", b"INSZ\n", "text/csv")).status_code == 404
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused() -> None:
+    import zipfile
+
+    import pytest
+
+    from portal.review.sheets import MAX_UNPACKED, NotASpreadsheet, read_sheet
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (MAX_UNPACKED + 1))
+    assert len(buffer.getvalue()) < 2 * 1024 * 1024
+    with pytest.raises(NotASpreadsheet):
+        read_sheet(buffer.getvalue())

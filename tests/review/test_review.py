@@ -301,3 +301,19 @@ async def test_the_file_header_shows_the_latest_decision_to_the_team(
         await _english(client, username)
         page = (await client.get(f"/clients/{world.clients['X']}")).text
         assert "Activation review 2025-Q1" not in page and DUTCH not in page, username
+
+
+async def test_reading_a_health_reason_is_in_the_access_log(client: httpx.AsyncClient) -> None:
+    from portal.audit.tables import AccessLogEntry
+
+    world = await build_world()
+    items = await add_review_rounds(world, "2025-Q1")
+    round_id = await _items_round(items["Y"])
+    for username in ("sw.a2", "sw.a"):
+        await _english(client, username)
+        assert (await client.get(f"/review/rounds/{round_id}")).status_code == 200
+    with unscoped("test: the access log as written"):
+        rows = await AccessLogEntry.select().where(AccessLogEntry.action == "review.read")
+    assert [(r["person"], r["client_id"], r["revealed"]) for r in rows] == [
+        (world.people["sw.a"], world.clients["Y"], "health")
+    ]
