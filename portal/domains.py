@@ -25,6 +25,7 @@ from portal.home.domain import DOMAIN as HOME
 from portal.review.domain import DOMAIN as REVIEW
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
+from portal.trajectory.domain import DOMAIN as TRAJECTORY
 from portal.visibility import routes as visibility_routes
 from portal.visibility.records import declare
 
@@ -42,6 +43,7 @@ DOMAINS: tuple[Domain, ...] = (
     HOME,
     CLIENTS,
     TIMELINE,
+    TRAJECTORY,
     REVIEW,
     AUDIT,
     POLICY,

@@ -7,8 +7,8 @@ page shows them without importing those domains.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from portal.clients.visibility import ClientView
@@ -23,6 +23,8 @@ class FilePanel:
     load: Callable[[Viewer, ClientView], Awaitable[Any | None]]
     """The panel's view for this viewer and client, or ``None`` when it shows nothing."""
     order: int = 50
+    notices: Mapping[str, str] = field(default_factory=dict)
+    """``?done=<key>`` after one of the panel's changes → the message id the page confirms with."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ def install(panels: Iterable[FilePanel]) -> None:
         if panel.name in _PANELS and _PANELS[panel.name] != panel:
             raise ValueError(f"file panel {panel.name!r} is declared twice")
         _PANELS[panel.name] = panel
+
+
+def notice(done: str) -> str | None:
+    return next((p.notices[done] for p in _PANELS.values() if done in p.notices), None)
 
 
 async def panels_for(viewer: Viewer, client: ClientView) -> list[LoadedPanel]:

@@ -116,7 +116,7 @@ async def _client_screen(
             "ladder": LADDER,
             "errors": errors or {},
             "typed": typed or {"corrects": request.query_params.get("corrects", "")[:10]},
-            "notice": NOTICES.get(request.query_params.get("done") or ""),
+            "notice": _notice(request.query_params.get("done") or ""),
         }
     return render(
         request,
@@ -171,6 +171,10 @@ NOTICES = {
     ),
     "holder": N_("The file holder has been changed."),
 }
+
+
+def _notice(done: str) -> str | None:
+    return NOTICES.get(done) or panels.notice(done)
 
 
 @post("/clients/{client_id:int}/reason", status_code=303)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
-from portal.demo import clients, plan, review, timeline
+from portal.demo import clients, plan, review, timeline, trajectory
 from portal.demo.accounts import ZOTTEGEM, create_world
 from portal.demo.story import DemoClient, Note
 from portal.timeline.tables import TimelineEvent
@@ -39,7 +39,10 @@ async def _tell(actors: dict[str, Viewer], client: DemoClient) -> int:
 
 Files = dict[str, int]
 """The demo files by the client's full name ("Amina Benali")."""
-SHARED_STORIES: tuple[Callable[[dict[str, Viewer], Files], Awaitable[None]], ...] = (review.tell,)
+SHARED_STORIES: tuple[Callable[[dict[str, Viewer], Files], Awaitable[None]], ...] = (
+    trajectory.tell,
+    review.tell,
+)
 """Stories that span several files (a course, a review list), told once every file exists."""
 
 

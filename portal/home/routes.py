@@ -9,6 +9,7 @@ from portal.admin.permissions import administers_people, manages_organisations
 from portal.clients.services import assigns_file_holders, my_clients, team_files
 from portal.core.templating import render
 from portal.timeline.services import recent_activity
+from portal.trajectory.services import waiting_for
 from portal.visibility.policy import relations_granting_sight
 from portal.visibility.viewer import Viewer
 
@@ -21,6 +22,7 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
         {
             "my_clients": await my_clients(viewer),
             "activity": await recent_activity(viewer),
+            "waiting": await waiting_for(viewer),
             "sees_clients": bool(relations_granting_sight(viewer.roles)),
             "manages_organisations": manages_organisations(viewer),
             "administers_people": administers_people(viewer),

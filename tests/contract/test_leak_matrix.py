@@ -275,6 +275,19 @@ def _review_team_or(status: int) -> Callable[[Facts, str], int]:
     return expect
 
 
+def _seeing(shown: Callable[[Facts, int], bool], ok: int) -> Callable[[Facts, str], int]:
+    """``ok`` for who may, 403 (a GET) or 422 (a POST) for who sees the client but may not,
+    404 for who does not see it."""
+
+    def expect(facts: Facts, url: str) -> int:
+        client_id = _client_of(url)
+        if not facts.sees(client_id):
+            return 404
+        return ok if shown(facts, client_id) else (403 if ok == 200 else 422)
+
+    return expect
+
+
 def _review_round_urls(facts: Facts) -> list[str]:
     return [f"/review/rounds/{rid}" for rid in (*facts.world.review_rounds.values(), MISSING)]
 
@@ -305,6 +318,49 @@ def _review_marks(facts: Facts, url: str) -> int:
     return 422 if shown else 403
 
 
+def _follows(facts: Facts, client_id: int) -> bool:
+    """Shown the client's trajectory: its training requests, invitations, intakes, placements."""
+    relation = facts.relations.get(client_id, Relation.none)
+    return facts.sees(client_id) and access(facts.roles, relation, Sensitivity.trajectory) is S
+
+
+def _requests_training(facts: Facts, client_id: int) -> bool:
+    relation = facts.relations[client_id]
+    partner = relation is Relation.care_team and bool({Role.toeleider, Role.mediator} & facts.roles)
+    return _follows(facts, client_id) and (relation is Relation.file_holder or partner)
+
+
+def _vdab_mediator(facts: Facts, client_id: int) -> bool:
+    """Both partnerships of the world have the VDAB team, so any mediator who sees the client."""
+    relation = facts.relations[client_id]
+    return Role.mediator in facts.roles and relation in (Relation.care_team, Relation.partner_org)
+
+
+def _holds(facts: Facts, client_id: int) -> bool:
+    return facts.relations[client_id] is Relation.file_holder
+
+
+def _any(_facts: Facts, _client_id: int) -> bool:
+    return True
+
+
+def _request_urls(suffix: str) -> Urls:
+    return lambda f: [
+        f"/training-requests/{rid}{suffix}" for rid in [*f.world.requests.values(), MISSING]
+    ]
+
+
+def _sees_request(ok: int) -> Callable[[Facts, str], int]:
+    def expect(facts: Facts, url: str) -> int:
+        request_id = int(url.split("/")[2])
+        tag = next((t for t, rid in facts.world.requests.items() if rid == request_id), None)
+        client_id = facts.world.clients.get(tag or "", MISSING)
+        return ok if _follows(facts, client_id) else 404
+
+    return expect
+
+
+S = Access.shown
 G, P = "GET", "POST"
 MATRIX: dict[tuple[str, str], Case] = {
     (G, "/"): Case(_fixed("/")),
@@ -377,6 +433,37 @@ MATRIX: dict[tuple[str, str], Case] = {
         _client_urls("/agreement"),
         expect=_holder_refuses_input,
         form=lambda f: {"living_wage_start": "not a date"},
+    ),
+    (G, "/clients/{client_id:int}/training-requests/new"): Case(
+        _client_urls("/training-requests/new"), expect=_seeing(_requests_training, 200)
+    ),
+    (P, "/clients/{client_id:int}/training-requests"): Case(
+        _client_urls("/training-requests"), expect=_seeing(_any, 422), form=lambda f: {"course": ""}
+    ),
+    (G, "/training-requests/{request_id:int}"): Case(_request_urls(""), expect=_sees_request(200)),
+    (P, "/training-requests/{request_id:int}/transition"): Case(
+        _request_urls("/transition"), expect=_sees_request(422), form=lambda f: {"to": "nowhere"}
+    ),
+    (G, "/clients/{client_id:int}/invitations/new"): Case(
+        _client_urls("/invitations/new"), expect=_seeing(_vdab_mediator, 200)
+    ),
+    (P, "/clients/{client_id:int}/invitations"): Case(
+        _client_urls("/invitations"), expect=_seeing(_any, 422), form=lambda f: {"at": "soon"}
+    ),
+    (G, "/clients/{client_id:int}/intake"): Case(
+        _client_urls("/intake"), expect=_seeing(_follows, 200)
+    ),
+    (P, "/clients/{client_id:int}/intake"): Case(
+        _client_urls("/intake"), expect=_seeing(_any, 422), form=lambda f: {"held_on": "x"}
+    ),
+    (P, "/clients/{client_id:int}/intake/confirm"): Case(
+        _client_urls("/intake/confirm"), expect=_seeing(_any, 422), form=lambda f: {"intake": "0"}
+    ),
+    (G, "/clients/{client_id:int}/placement"): Case(
+        _client_urls("/placement"), expect=_seeing(_holds, 200)
+    ),
+    (P, "/clients/{client_id:int}/placement"): Case(
+        _client_urls("/placement"), expect=_seeing(_any, 422), form=lambda f: {"start": "x"}
     ),
     (G, "/team/files"): Case(_fixed("/team/files"), lambda f, _url: f.username == "coordinator.a"),
     (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
@@ -513,6 +600,10 @@ async def _hidden_values(facts: Facts) -> list[str]:
         shown = access(facts.roles, relation, Sensitivity(cls)) is Access.shown
         if not (part == "team" and own and shown):
             hidden.append(reason)
+    for tag, cls, value in facts.world.records:
+        relation = facts.relations[facts.world.clients[tag]]
+        if access(facts.roles, relation, cls) is not Access.shown:
+            hidden.append(value)
     return hidden
 
 

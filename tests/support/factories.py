@@ -19,7 +19,9 @@ from portal.core.db import unit_of_work
 from portal.core.text import fold
 from portal.timeline.events import NOTE
 from portal.timeline.services import append
+from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.visibility.policy import Audience, Sensitivity
+from portal.visibility.scoping import unscoped
 
 _seq = itertools.count(1)
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -159,6 +161,10 @@ class World:
     """By OCMW code, once ``add_review_rounds`` made them."""
     review_items: dict[str, int] = field(default_factory=dict)
     """By client tag."""
+    requests: dict[str, int] = field(default_factory=dict)
+    """A training request on each client, by tag."""
+    records: list[tuple[str, Sensitivity, str]] = field(default_factory=list)
+    """Distinctive values of records about a client (tag, class, value)."""
 
 
 PEOPLE = {
@@ -230,6 +236,8 @@ async def build_world() -> World:
                         occurred_at=NOW - dt.timedelta(minutes=minute),
                     )
                     world.events[tag].append((audience, cls, org, label))
+    for tag in world.clients:
+        await seed_trajectory(world, tag)
     return world
 
 
@@ -280,3 +288,49 @@ async def add_review_rounds(world: World, period: str) -> dict[str, int]:
         items[tag] = int(item.id)
     world.review_rounds, world.review_items = rounds, items
     return items
+
+
+async def seed_trajectory(world: World, tag: str) -> None:
+    """A training request, an invitation, an intake (one ``trajectory`` and one ``health``
+    answer) and a placement on a client, each with a distinctive value."""
+    client_id = world.clients[tag]
+    with unscoped("test world: the file holder writes the records"):
+        holder = await Client.select(Client.file_holder).where(Client.id == client_id).first()
+    person = holder["file_holder"]
+    T, H = Sensitivity.trajectory, Sensitivity.health
+    values = {name: f"TRJ-{tag}-{name}" for name in ("course", "place", "wishes", "health", "site")}
+    request = TrainingRequest(
+        client=client_id,
+        course=values["course"],
+        provider="Provider",
+        requested_by=person,
+        requested_at=NOW,
+        changed_at=NOW,
+    )
+    await request.save()
+    world.requests[tag] = int(request.id)
+    vdab = await Organisation.select(Organisation.id).where(Organisation.kind == "vdab").first()
+    await Invitation(
+        client=client_id,
+        at=NOW + dt.timedelta(days=3650),
+        place=values["place"],
+        invited_by=person,
+        organisation=vdab["id"],
+        created_at=NOW,
+    ).save()
+    intake = Intake(client=client_id, held_on=NOW.date(), held_by=person, created_at=NOW)
+    await intake.save()
+    for topic, cls in (("wishes", T), ("preconditions_health", H)):
+        text = values["wishes" if cls is T else "health"]
+        await IntakeAnswer(
+            intake=intake.id, client=client_id, topic=topic, text=text, sensitivity=cls.value
+        ).save()
+    await Placement(
+        client=client_id,
+        work_site=values["site"],
+        start=NOW.date(),
+        recorded_by=person,
+        recorded_at=NOW,
+        changed_at=NOW,
+    ).save()
+    world.records += [(tag, H if name == "health" else T, value) for name, value in values.items()]

@@ -1,0 +1,14 @@
+from portal.core.domain import Domain
+from portal.trajectory import events, routes, visibility
+from portal.trajectory.panel import PANEL
+from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
+
+DOMAIN = Domain(
+    name="trajectory",
+    routes=lambda _settings: routes.route_handlers,
+    piccolo_app="portal.trajectory.piccolo_app",
+    tables=(IntakeAnswer, Intake, Invitation, Placement, TrainingRequest),
+    event_kinds=events.KINDS,
+    record_policies=visibility.RECORD_POLICIES,
+    file_panels=(PANEL,),
+)

@@ -1,0 +1,249 @@
+"""Reads of a client's trajectory, through the viewer's scope, and who a person is to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from litestar.exceptions import NotFoundException
+
+from portal.accounts.tables import Partnership
+from portal.clients.services import find_client
+from portal.clients.tables import Client
+from portal.clients.visibility import ClientView
+from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
+from portal.trajectory.visibility import (
+    AnswerView,
+    IntakeView,
+    InvitationView,
+    PlacementView,
+    TrainingRequestView,
+)
+from portal.trajectory.workflow import (
+    OPEN_STATES,
+    REQUESTERS,
+    Actor,
+    Transition,
+    moves_from,
+)
+from portal.visibility.policy import Access, Relation, Role, Sensitivity, access
+from portal.visibility.records import visible_to
+from portal.visibility.viewer import Viewer
+
+_T = Sensitivity.trajectory
+
+
+def follows_trajectory(viewer: Viewer, client: ClientView) -> bool:
+    """Whether the viewer is shown this client's trajectory (its records exist for them)."""
+    return access(viewer.roles, client.relation, _T) is Access.shown
+
+
+async def _vdab_team_of(ocmw: int, org_id: int) -> bool:
+    return bool(
+        await Partnership.exists().where((Partnership.ocmw == ocmw) & (Partnership.vdab == org_id))
+    )
+
+
+async def actors_of(viewer: Viewer, client: ClientView) -> frozenset[Actor]:
+    """What the viewer is to this client's trajectory: the file holder, a toeleider or mediator
+    of the care team, a mediator of the VDAB team of the OCMW's partnership (who sees the client
+    through the care team or the client's consent)."""
+    if not follows_trajectory(viewer, client):
+        return frozenset()
+    actors: set[Actor] = set()
+    if client.relation is Relation.file_holder:
+        actors.add(Actor.file_holder)
+    if client.relation is Relation.care_team and {Role.toeleider, Role.mediator} & set(
+        viewer.roles
+    ):
+        actors.add(Actor.team_partner)
+    if (
+        Role.mediator in viewer.roles
+        and client.relation in (Relation.care_team, Relation.partner_org)
+        and await _vdab_team_of(client.ocmw, viewer.org_id)
+    ):
+        actors.add(Actor.vdab)
+    return frozenset(actors)
+
+
+def may_request(actors: frozenset[Actor]) -> bool:
+    return bool(actors & REQUESTERS)
+
+
+# Training requests ----------------------------------------------------------------------------
+
+_REQUEST_COLUMNS = (
+    TrainingRequest.id,
+    TrainingRequest.client,
+    TrainingRequest.course,
+    TrainingRequest.provider,
+    TrainingRequest.note,
+    TrainingRequest.state,
+    TrainingRequest.start_date,
+    TrainingRequest.reason,
+    TrainingRequest.requested_at,
+    TrainingRequest.changed_at,
+    TrainingRequest.requested_by.display_name,
+)
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    request: TrainingRequestView
+    moves: tuple[Transition, ...]
+    """What this viewer may do with it now."""
+    waits_for_viewer: bool
+    """The next step is the viewer's: the file holder's agreement, VDAB's approval."""
+
+
+def request_line(request: TrainingRequestView, actors: frozenset[Actor]) -> RequestLine:
+    moves = moves_from(request.state, actors)
+    waits = (request.state == "requested" and Actor.file_holder in actors) or (
+        request.state == "ocmw_agreed" and Actor.vdab in actors
+    )
+    return RequestLine(request, moves, waits)
+
+
+async def open_requests(viewer: Viewer, client: ClientView) -> list[TrainingRequestView]:
+    scope = visible_to(viewer, TrainingRequest, client=client)
+    rows = await (
+        scope.select(*_REQUEST_COLUMNS)
+        .where(TrainingRequest.state.is_in(list(OPEN_STATES)))
+        .order_by(TrainingRequest.requested_at)
+    )
+    return scope.project_all(rows)
+
+
+async def find_request(viewer: Viewer, request_id: int) -> tuple[TrainingRequestView, ClientView]:
+    """One request and its client, as the viewer may see them; 404 otherwise."""
+    scope = visible_to(viewer, TrainingRequest)
+    row = await scope.get(request_id, *_REQUEST_COLUMNS)
+    request = scope.project(row) if row is not None else None
+    if request is None:
+        raise NotFoundException()
+    return request, await find_client(viewer, request.client)
+
+
+# Invitations, intake, placement -------------------------------------------------------------
+
+
+async def upcoming_invitations(
+    viewer: Viewer, client: ClientView, *, now: dt.datetime | None = None
+) -> list[InvitationView]:
+    """Invitations that have not passed yet, soonest first."""
+    moment = now or dt.datetime.now(dt.UTC)
+    scope = visible_to(viewer, Invitation, client=client)
+    rows = await (
+        scope.select(
+            Invitation.id,
+            Invitation.client,
+            Invitation.at,
+            Invitation.place,
+            Invitation.invited_by.display_name,
+            Invitation.organisation.name,
+        )
+        .where(Invitation.at >= moment)
+        .order_by(Invitation.at)
+    )
+    return scope.project_all(rows)
+
+
+async def latest_intake(viewer: Viewer, client: ClientView) -> IntakeView | None:
+    scope = visible_to(viewer, Intake, client=client)
+    row = await (
+        scope.select(
+            Intake.id,
+            Intake.client,
+            Intake.held_on,
+            Intake.proposed_step,
+            Intake.confirmed_at,
+            Intake.held_by.display_name,
+        )
+        .order_by(Intake.held_on, Intake.id, ascending=False)
+        .first()
+    )
+    return scope.project(row) if row is not None else None
+
+
+async def answers_of(viewer: Viewer, client: ClientView, intake_id: int) -> list[AnswerView]:
+    """The intake's answers whose class is shown to the viewer."""
+    scope = visible_to(viewer, IntakeAnswer, client=client)
+    rows = await scope.select(
+        IntakeAnswer.id,
+        IntakeAnswer.intake,
+        IntakeAnswer.client,
+        IntakeAnswer.topic,
+        IntakeAnswer.text,
+        IntakeAnswer.sensitivity,
+    ).where(IntakeAnswer.intake == intake_id)
+    return scope.project_all(rows)
+
+
+async def current_placement(viewer: Viewer, client: ClientView) -> PlacementView | None:
+    """The latest art. 60 placement (running, or the last one that ended)."""
+    scope = visible_to(viewer, Placement, client=client)
+    row = await (
+        scope.select(*Placement.all_columns())
+        .order_by(Placement.start, Placement.id, ascending=False)
+        .first()
+    )
+    return scope.project(row) if row is not None else None
+
+
+# What waits for the viewer ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    request: TrainingRequestView
+    client_id: int
+    client_name: str
+
+
+async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
+    """Training requests whose next step is the viewer's, oldest first: the file holder's
+    agreement, or the approval of the VDAB team of the client's OCMW's partnership."""
+    states = []
+    if Role.social_worker in viewer.roles:
+        states.append("requested")
+    vdab_of: set[int] = set()
+    if Role.mediator in viewer.roles:
+        rows = await Partnership.select(Partnership.ocmw).where(Partnership.vdab == viewer.org_id)
+        vdab_of = {row["ocmw"] for row in rows}
+        if vdab_of:
+            states.append("ocmw_agreed")
+    if not states:
+        return []
+    scope = visible_to(viewer, TrainingRequest)
+    rows = await (
+        scope.select(
+            *_REQUEST_COLUMNS,
+            TrainingRequest.client.first_name,
+            TrainingRequest.client.last_name,
+            TrainingRequest.client.ocmw,
+        )
+        .where(TrainingRequest.state.is_in(states))
+        .order_by(TrainingRequest.requested_at)
+        .limit(limit * 2)
+    )
+    clients = visible_to(viewer, Client)
+    waiting = []
+    for row in rows:
+        relation = Relation(row["relation"])
+        mine = (row["state"] == "requested" and relation is Relation.file_holder) or (
+            row["state"] == "ocmw_agreed"
+            and relation in (Relation.care_team, Relation.partner_org)
+            and row["client.ocmw"] in vdab_of
+        )
+        request = scope.project(row) if mine else None
+        client = clients.project(
+            {
+                "id": row["client"],
+                "first_name": row["client.first_name"],
+                "last_name": row["client.last_name"],
+                "relation": row["relation"],
+            }
+        )
+        if request is not None and client is not None:
+            waiting.append(Waiting(request, client.id, client.full_name))
+    return waiting[:limit]
