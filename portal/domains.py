@@ -23,6 +23,7 @@ from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
 from portal.courses.domain import DOMAIN as COURSES
 from portal.home.domain import DOMAIN as HOME
+from portal.review.domain import DOMAIN as REVIEW
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
 from portal.trajectory.domain import DOMAIN as TRAJECTORY
@@ -44,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     CLIENTS,
     TIMELINE,
     TRAJECTORY,
+    REVIEW,
     AUDIT,
     COURSES,
     POLICY,

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
-from portal.demo import clients, courses, plan, timeline, trajectory
+from portal.demo import clients, courses, plan, review, timeline, trajectory
 from portal.demo.accounts import ZOTTEGEM, create_world
 from portal.demo.story import DemoClient, Note
 from portal.timeline.tables import TimelineEvent
@@ -42,6 +42,7 @@ Files = dict[str, int]
 SHARED_STORIES: tuple[Callable[[dict[str, Viewer], Files], Awaitable[None]], ...] = (
     trajectory.tell,
     courses.tell,
+    review.tell,
 )
 """Stories that span several files (a course, a review list), told once every file exists."""
 

@@ -10,6 +10,7 @@ response or log line. What is hidden is computed from the policy and the relatio
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from portal.accounts.tables import Partnership
 from portal.clients.services import SECTIONS
 from portal.clients.tables import Client
 from portal.clients.visibility import CLIENT_FIELDS
+from portal.review.workflow import Quarter
 from portal.visibility.policy import (
     Access,
     Audience,
@@ -37,7 +39,7 @@ from portal.visibility.policy import (
 )
 from portal.visibility.scoping import unscoped
 from tests.conftest import csrf_from, login
-from tests.support.factories import PEOPLE, World, build_world
+from tests.support.factories import PEOPLE, REVIEW_REASONS, World, add_review_rounds, build_world
 from tests.support.oracle import (
     CourseFacts,
     course_facts_for,
@@ -372,6 +374,26 @@ def _new_org_form(facts: Facts) -> dict[str, str]:
     }
 
 
+def _review_part(facts: Facts) -> str | None:
+    """The review's people: an OCMW's social workers (the team) and its coordinator (progress)."""
+    org = PEOPLE[facts.username][0]
+    if not org.startswith("ocmw"):
+        return None
+    if Role.social_worker in facts.roles:
+        return "team"
+    return "progress" if Role.coordinator in facts.roles else None
+
+
+def _review_team_or(status: int) -> Callable[[Facts, str], int]:
+    """``status`` for the team, 403 for the coordinator (sees the review, may not act), else 404."""
+
+    def expect(facts: Facts, _url: str) -> int:
+        part = _review_part(facts)
+        return status if part == "team" else 403 if part == "progress" else 404
+
+    return expect
+
+
 def _seeing(shown: Callable[[Facts, int], bool], ok: int) -> Callable[[Facts, str], int]:
     """``ok`` for who may, 403 (a GET) or 422 (a POST) for who sees the client but may not,
     404 for who does not see it."""
@@ -383,6 +405,36 @@ def _seeing(shown: Callable[[Facts, int], bool], ok: int) -> Callable[[Facts, st
         return ok if shown(facts, client_id) else (403 if ok == 200 else 422)
 
     return expect
+
+
+def _review_round_urls(facts: Facts) -> list[str]:
+    return [f"/review/rounds/{rid}" for rid in (*facts.world.review_rounds.values(), MISSING)]
+
+
+def _review_round(facts: Facts, url: str) -> int:
+    """A round exists for its OCMW's team and coordinator only."""
+    round_id = int(url.rsplit("/", 1)[1])
+    own = facts.world.review_rounds.get(PEOPLE[facts.username][0])
+    return 200 if _review_part(facts) and round_id == own else 404
+
+
+def _review_item_urls(facts: Facts) -> list[str]:
+    return [f"/review/items/{iid}" for iid in (*facts.world.review_items.values(), MISSING)]
+
+
+def _review_marks(facts: Facts, url: str) -> int:
+    """A member of the client's OCMW's team marks (here: refused input, 422); one from whom the
+    item's health reason is withheld may not change it (403); anyone else: 404."""
+    item_id = int(url.rsplit("/", 1)[1])
+    tag = next((t for t, iid in facts.world.review_items.items() if iid == item_id), None)
+    if tag is None or _review_part(facts) != "team":
+        return 404
+    client_id = facts.world.clients[tag]
+    if PEOPLE[facts.username][0] != ("ocmw-b" if tag == "Z" else "ocmw-a"):
+        return 404
+    cls = Sensitivity(REVIEW_REASONS[tag][1])
+    shown = access(facts.roles, facts.relations[client_id], cls) is Access.shown
+    return 422 if shown else 403
 
 
 def _follows(facts: Facts, client_id: int) -> bool:
@@ -534,6 +586,19 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (G, "/team/files"): Case(_fixed("/team/files"), lambda f, _url: f.username == "coordinator.a"),
     (G, "/who-sees-what"): Case(_fixed("/who-sees-what")),
+    (G, "/review"): Case(_fixed("/review"), lambda f, _url: _review_part(f) is not None),
+    (P, "/review/rounds"): Case(_fixed("/review/rounds"), expect=_review_team_or(303), order=1),
+    (G, "/review/rounds/{round_id:int}"): Case(_review_round_urls, expect=_review_round, htmx=True),
+    (P, "/review/items/{item_id:int}"): Case(
+        _review_item_urls, expect=_review_marks, form=lambda f: {"decision": "maybe"}
+    ),
+    (G, "/review/import"): Case(_fixed("/review/import"), expect=_review_team_or(200)),
+    (P, "/review/import"): Case(_fixed("/review/import"), expect=_review_team_or(422)),
+    (P, "/review/import/confirm"): Case(
+        _fixed("/review/import/confirm"),
+        expect=_review_team_or(422),
+        form=lambda f: {"rows": "not-a-signed-preview"},
+    ),
     (G, "/admin/organisations"): Case(_fixed("/admin/organisations"), _platform),
     (G, "/admin/organisations/new"): Case(_fixed("/admin/organisations/new"), _platform),
     (P, "/admin/organisations/new"): Case(
@@ -669,6 +734,13 @@ async def _hidden_values(facts: Facts) -> list[str]:
             )
             if not readable:
                 hidden.append(label)
+    part = _review_part(facts)
+    for tag, (_kind, cls, reason) in REVIEW_REASONS.items():
+        relation = facts.relations[facts.world.clients[tag]]
+        own = org_of_viewer == ("ocmw-b" if tag == "Z" else "ocmw-a")
+        shown = access(facts.roles, relation, Sensitivity(cls)) is Access.shown
+        if not (part == "team" and own and shown):
+            hidden.append(reason)
     for tag, cls, value in facts.world.records:
         relation = facts.relations[facts.world.clients[tag]]
         if access(facts.roles, relation, cls) is not Access.shown:
@@ -696,6 +768,8 @@ async def test_every_route_for_every_person(
     client: httpx.AsyncClient, username: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     world = await build_world()
+    now = Quarter.of(dt.date.today())
+    await add_review_rounds(world, f"{now.year - 1}-Q{now.number}")
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

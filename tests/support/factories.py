@@ -194,6 +194,10 @@ class World:
     people: dict[str, int] = field(default_factory=dict)
     clients: dict[str, int] = field(default_factory=dict)
     events: dict[str, list[tuple[Audience, Sensitivity, str, str]]] = field(default_factory=dict)
+    review_rounds: dict[str, int] = field(default_factory=dict)
+    """By OCMW code, once ``add_review_rounds`` made them."""
+    review_items: dict[str, int] = field(default_factory=dict)
+    """By client tag."""
     requests: dict[str, int] = field(default_factory=dict)
     """A training request on each client, by tag."""
     records: list[tuple[str, Sensitivity, str]] = field(default_factory=list)
@@ -278,6 +282,55 @@ async def build_world() -> World:
         await seed_trajectory(world, tag)
     await _add_courses(world)
     return world
+
+
+REVIEW_REASONS = {
+    "X": ("dutch", "trajectory", "REVIEW-X-dutch-reason"),
+    "Y": ("health", "health", "REVIEW-Y-health-reason"),
+    "Z": ("other", "trajectory", "REVIEW-Z-other-reason"),
+}
+"""The world's review items: each client "not yet", Y for a health reason."""
+
+
+async def add_review_rounds(world: World, period: str) -> dict[str, int]:
+    """A review round of ``period`` for each OCMW of the world, X and Y on A's list and Z on B's,
+    each marked "not yet" with a distinctive reason; returns the item ids by client tag."""
+    from portal.review.tables import ReviewItem, ReviewRound
+
+    rounds: dict[str, int] = {}
+    for ocmw, person in (("ocmw-a", "sw.a"), ("ocmw-b", "sw.b")):
+        row = ReviewRound(
+            ocmw=world.orgs[ocmw],
+            period=period,
+            slot=f"{world.orgs[ocmw]}/{period}",
+            opened_at=NOW,
+            opened_by=world.people[person],
+            due_on=NOW.date(),
+        )
+        await row.save()
+        rounds[ocmw] = int(row.id)
+    items: dict[str, int] = {}
+    for tag, ocmw, person in (
+        ("X", "ocmw-a", "sw.a"),
+        ("Y", "ocmw-a", "sw.a"),
+        ("Z", "ocmw-b", "sw.b"),
+    ):
+        kind, cls, reason = REVIEW_REASONS[tag]
+        item = ReviewItem(
+            round=rounds[ocmw],
+            client=world.clients[tag],
+            slot=f"{rounds[ocmw]}/{world.clients[tag]}",
+            decision="not_yet",
+            reason_kind=kind,
+            reason=reason,
+            sensitivity=cls,
+            decided_by=world.people[person],
+            decided_at=NOW,
+        )
+        await item.save()
+        items[tag] = int(item.id)
+    world.review_rounds, world.review_items = rounds, items
+    return items
 
 
 async def seed_trajectory(world: World, tag: str) -> None:
