@@ -189,3 +189,13 @@ async def client_row(client_id: int) -> dict[str, Any]:
         row = await Client.select().where(Client.id == client_id).first()
     assert row is not None
     return row
+
+
+@contextmanager
+def case(label: str) -> Iterator[None]:
+    """Name the case in a failure of the loop it is part of."""
+    try:
+        yield
+    except BaseException as error:
+        error.add_note(f"case: {label}")
+        raise

@@ -30,6 +30,7 @@ from tests.support.trajectory import (
     START,
     VDAB,
     Someone,
+    case,
     english,
     events_of,
     request_in,
@@ -301,36 +302,34 @@ async def test_a_request_ends_early_with_its_reason(path: tuple[str, ...], mover
     assert set(closed.value.errors) == {"to"}
 
 
-@pytest.mark.parametrize(
-    ("state", "target", "mover"),
-    [
+async def test_refusing_or_stopping_needs_a_reason() -> None:
+    world = await trajectory_world()
+    x = world.clients["X"]
+    for state, target, mover in (
         ("requested", "refused", "sw.a"),
         ("ocmw_agreed", "refused", "mediator"),
         ("scheduled", "stopped", "sw.a"),
         ("started", "stopped", "mediator.out"),
-    ],
-)
-async def test_refusing_or_stopping_needs_a_reason(state: str, target: str, mover: str) -> None:
-    world = await trajectory_world()
-    x = world.clients["X"]
-    actor = await viewer_of(world, mover)
-    request_id = await request_in(world, state)
-    before, events_before = await trajectory_rows(), await events_of(x)
-    for reason, message in (
-        (None, "Say in a few words why."),
-        ("", "Say in a few words why."),
-        ("   \n ", "Say in a few words why."),
-        ("ok", "Say in a few words why."),
-        ("x" * 2001, "This can be at most 2000 characters long."),
     ):
-        fields = {"to": target} if reason is None else {"to": target, "reason": reason}
-        with english(), pytest.raises(Invalid) as refused:
-            await training.move_training(actor, request_id, fields)
-        assert refused.value.errors == {"reason": message}, reason
-    assert await trajectory_rows() == before
-    assert await events_of(x) == events_before
-    await training.move_training(actor, request_id, {"to": target, "reason": "x" * 2000})
-    assert (await request_row(request_id))["state"] == target
+        actor = await viewer_of(world, mover)
+        request_id = await request_in(world, state)
+        before, events_before = await trajectory_rows(), await events_of(x)
+        for reason, message in (
+            (None, "Say in a few words why."),
+            ("", "Say in a few words why."),
+            ("   \n ", "Say in a few words why."),
+            ("ok", "Say in a few words why."),
+            ("x" * 2001, "This can be at most 2000 characters long."),
+        ):
+            fields = {"to": target} if reason is None else {"to": target, "reason": reason}
+            with case(f"{state} → {target}, {reason!r:.20}"), english():
+                with pytest.raises(Invalid) as refused:
+                    await training.move_training(actor, request_id, fields)
+                assert refused.value.errors == {"reason": message}
+        assert await trajectory_rows() == before
+        assert await events_of(x) == events_before
+        await training.move_training(actor, request_id, {"to": target, "reason": "x" * 2000})
+        assert (await request_row(request_id))["state"] == target
 
 
 async def test_scheduling_needs_a_start_date_from_the_request_on() -> None:
@@ -372,15 +371,18 @@ async def test_other_fields_do_not_change_what_a_move_writes() -> None:
     assert row["state"] == "ocmw_agreed" and row["start_date"] is None and row["reason"] == ""
 
 
-@pytest.mark.parametrize("target", ["", "approved", "requested", "REFUSED"])
-async def test_an_unknown_target_is_refused(target: str) -> None:
+async def test_an_unknown_target_is_refused() -> None:
     world = await trajectory_world()
     holder = await viewer_of(world, "sw.a")
     request_id = await request_in(world, "requested")
     before = await trajectory_rows()
-    with english(), pytest.raises(Invalid) as refused:
-        await training.move_training(holder, request_id, {"to": target})
-    assert refused.value.errors == {"to": "Choose what happens to the request."}
+    for target in ("", "approved", "requested", "REFUSED", "ocmw_agreed "):
+        with case(repr(target)), english(), pytest.raises(Invalid) as refused:
+            await training.move_training(holder, request_id, {"to": target})
+        assert refused.value.errors == {"to": "Choose what happens to the request."}, target
+    with english(), pytest.raises(Invalid) as missing:
+        await training.move_training(holder, request_id, {})
+    assert missing.value.errors == {"to": "Choose what happens to the request."}
     assert await trajectory_rows() == before
 
 
@@ -443,9 +445,7 @@ def may_ask(person: Someone) -> str:
     return "ok" if REQUESTER in person.capacities else "form"
 
 
-@pytest.mark.parametrize("person", PEOPLE, ids=[person.label for person in PEOPLE])
-async def test_who_asks_for_a_training(person: Someone) -> None:
-    world = await trajectory_world()
+async def _ask_as(world: World, person: Someone) -> None:
     x = world.clients["X"]
     viewer = await viewer_of(world, person)
     before, events_before = await trajectory_rows(), await events_of(x)
@@ -483,6 +483,14 @@ async def test_who_asks_for_a_training(person: Someone) -> None:
     assert await events_of(x) == events_before
 
 
+async def test_who_asks_for_a_training() -> None:
+    """Every person of the world tries to ask for a training for X."""
+    world = await trajectory_world()
+    for person in PEOPLE:
+        with case(person.label):
+            await _ask_as(world, person)
+
+
 async def test_without_consent_the_care_team_cannot_ask() -> None:
     world = await trajectory_world()
     for username in ("toeleider", "mediator"):
@@ -494,39 +502,39 @@ async def test_without_consent_the_care_team_cannot_ask() -> None:
     assert await training.request_training(holder, world.clients["Y"], ASKED)
 
 
-@pytest.mark.parametrize(
-    ("fields", "errors"),
-    [
-        (
-            {"course": "", "provider": " "},
-            {
-                "course": "Enter the title of the training.",
-                "provider": "Enter who provides the training.",
-            },
-        ),
-        ({"provider": "Syntra"}, {"course": "Enter the title of the training."}),
-        (
-            {"course": "c" * 201, "provider": "p" * 201},
-            {
-                "course": "This can be at most 200 characters long.",
-                "provider": "This can be at most 200 characters long.",
-            },
-        ),
-        (
-            {"course": "Lassen", "provider": "Syntra", "note": "n" * 2001},
-            {"note": "This can be at most 2000 characters long."},
-        ),
-    ],
-    ids=["empty", "no course", "too long", "note too long"],
-)
-async def test_asking_checks_the_fields(fields: dict[str, str], errors: dict[str, str]) -> None:
+BAD_REQUESTS: list[tuple[dict[str, str], dict[str, str]]] = [
+    (
+        {"course": "", "provider": " "},
+        {
+            "course": "Enter the title of the training.",
+            "provider": "Enter who provides the training.",
+        },
+    ),
+    ({"provider": "Syntra"}, {"course": "Enter the title of the training."}),
+    (
+        {"course": "c" * 201, "provider": "p" * 201},
+        {
+            "course": "This can be at most 200 characters long.",
+            "provider": "This can be at most 200 characters long.",
+        },
+    ),
+    (
+        {"course": "Lassen", "provider": "Syntra", "note": "n" * 2001},
+        {"note": "This can be at most 2000 characters long."},
+    ),
+]
+
+
+async def test_asking_checks_the_fields() -> None:
     world = await trajectory_world()
     x = world.clients["X"]
     toeleider = await viewer_of(world, "toeleider")
     before, events_before = await trajectory_rows(), await events_of(x)
-    with english(), pytest.raises(Invalid) as refused:
-        await training.request_training(toeleider, x, fields)
-    assert refused.value.errors == errors
+    for fields, errors in BAD_REQUESTS:
+        with case(repr(fields)):
+            with english(), pytest.raises(Invalid) as refused:
+                await training.request_training(toeleider, x, fields)
+            assert refused.value.errors == errors
     assert await trajectory_rows() == before
     assert await events_of(x) == events_before
 
