@@ -99,6 +99,7 @@ async def test_asking_for_a_training(client: httpx.AsyncClient) -> None:
     page = text_of(not_theirs)
     assert "Only the file holder or a toeleider or mediator of the care team" in page
     assert 'value="Typed-C"' in page
+    assert 'id="f-form"' in page  # the error summary's link leads to the message
     for username in ("toeleider.out", "sw.b", "mediator.other", "coordinator.p"):
         token = await login(client, username)
         response = await client.post(url, data={**form, "csrf_token": token})
@@ -210,7 +211,7 @@ async def test_inviting_through_the_route(client: httpx.AsyncClient) -> None:
     assert not_theirs.status_code == 422
     page = text_of(not_theirs)
     assert "Only a mediator of the partnership's VDAB team sends invitations." in page
-    assert 'value="Typed-P"' in page
+    assert 'value="Typed-P"' in page and 'id="f-form"' in page
     for username in ("sw.b", "toeleider.out", "mediator.other", "coordinator.p"):
         token = await login(client, username)
         response = await client.post(url, data={**form, "csrf_token": token})
