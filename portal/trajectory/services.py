@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
+from piccolo.query import OrderByRaw
 
 from portal.accounts.tables import Partnership
 from portal.clients.services import find_client
@@ -180,10 +181,12 @@ async def answers_of(viewer: Viewer, client: ClientView, intake_id: int) -> list
 
 
 async def current_placement(viewer: Viewer, client: ClientView) -> PlacementView | None:
-    """The latest art. 60 placement (running, or the last one that ended)."""
+    """The art. 60 placement that runs, or else the latest one that ended."""
     scope = visible_to(viewer, Placement, client=client)
+    running_first = OrderByRaw('CASE WHEN "placement"."outflow" = \'\' THEN 0 ELSE 1 END')
     row = await (
         scope.select(*Placement.all_columns())
+        .order_by(running_first)
         .order_by(Placement.start, Placement.id, ascending=False)
         .first()
     )

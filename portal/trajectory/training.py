@@ -155,5 +155,6 @@ async def move_training(
             payload = {"course": request.course, "start": start.strftime("%d-%m-%Y")}
         else:
             code, payload = events.TRAINING_MOVED, {"course": request.course, "state": target}
-        await append(client.id, code, actor=actor, payload=payload, text=reason, occurred_at=moment)
+        text = reason if move.needs_reason else ""
+        await append(client.id, code, actor=actor, payload=payload, text=text, occurred_at=moment)
     return client.id

@@ -90,7 +90,8 @@ WHY_NOT = {
 }
 REASON = "Wachtlijst bij de opleider"
 COURSE = "Heftruckchauffeur"
-MOMENT = NOW + dt.timedelta(days=2)
+MOMENT = dt.datetime(2027, 1, 12, 10, 0, tzinfo=dt.UTC)
+"""When the moves are made: after the start date, so a scheduled training may start."""
 
 
 def expected(person: Someone, state: str, target: str) -> str:
@@ -549,3 +550,19 @@ async def test_the_longest_fields_are_kept_whole() -> None:
         fields["provider"],
         fields["note"],
     )
+
+
+async def test_a_training_is_not_started_before_its_start_date() -> None:
+    world = await trajectory_world()
+    holder = await viewer_of(world, "sw.a")
+    request_id = await request_in(world, "scheduled")
+    day_before = dt.datetime.combine(START - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    with english(), pytest.raises(Invalid) as refused:
+        await training.move_training(holder, request_id, {"to": "started"}, at=day_before)
+    assert refused.value.errors == {
+        "to": "The training starts on 11-01-2027: mark it started from that day on."
+    }
+    assert (await request_row(request_id))["state"] == "scheduled"
+    on_the_day = dt.datetime.combine(START, dt.time(8), tzinfo=dt.UTC)
+    await training.move_training(holder, request_id, {"to": "started"}, at=on_the_day)
+    assert (await request_row(request_id))["state"] == "started"

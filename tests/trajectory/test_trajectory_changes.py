@@ -570,6 +570,27 @@ async def test_a_placement_is_recorded_updated_and_ended() -> None:
     assert {e["sensitivity"] for e in new} == {"trajectory"}
 
 
+async def test_the_running_placement_is_updated_even_when_an_ended_one_started_later() -> None:
+    world = await trajectory_world()
+    y = world.clients["Y"]
+    holder = await viewer_of(world, "sw.a")
+    with unscoped("test: Y starts without a placement"):
+        await Placement.delete().where(Placement.client == y)
+    ended = {"work_site": "Later site", "start": "2027-03-01", "end": "2027-06-30"}
+    await placements.record_placement(holder, y, ended | {"outflow": "none"}, at=NOW)
+    earlier = {"work_site": "Earlier site", "start": "2026-12-01"}
+    await placements.record_placement(holder, y, earlier, at=NOW)
+    await placements.record_placement(holder, y, earlier | {"hours_per_week": "20"}, at=NOW)
+    rows = await _placements(y)
+    assert [(r["work_site"], r["hours_per_week"]) for r in rows] == [
+        ("Later site", None),
+        ("Earlier site", 20),
+    ]
+    client = await find_client(holder, y)
+    current = await services.current_placement(holder, client)
+    assert current is not None and current.work_site == "Earlier site" and current.running
+
+
 async def test_without_a_pre_trajectory_its_fields_are_not_kept() -> None:
     world = await trajectory_world()
     y = world.clients["Y"]
