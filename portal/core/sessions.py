@@ -560,6 +560,17 @@ class RedisSessionStore(SessionStore):
         await self.redis.aclose()
 
 
+MARKER_GRACE = 60.0
+"""Seconds a session's index entry may exist before the session it announces is written."""
+
+
+def _older_than(path: Path, moment: float) -> bool:
+    try:
+        return path.stat().st_mtime < moment
+    except FileNotFoundError:
+        return False
+
+
 class FileSessionStore(SessionStore):
     """Sessions as files (Litestar's ``FileStore``), for a single server without Redis.
 
@@ -654,6 +665,11 @@ class FileSessionStore(SessionStore):
         """Nothing to release."""
 
     def _prune(self) -> None:
+        """Expired sessions go, with their index entries, and index entries whose session is gone.
+        A new session's entry is written before the session itself, so an entry younger than
+        ``MARKER_GRACE`` without a session is a login in progress and stays."""
+        grace = time.time() - MARKER_GRACE
+        removed: set[Path] = set()
         for path in self.folder.iterdir():
             if ".tmp" in path.name or not path.is_file():
                 continue  # a write in progress (FileStore writes a temporary file, then renames)
@@ -666,11 +682,15 @@ class FileSessionStore(SessionStore):
                 continue
             if entry.expired:
                 path.unlink(missing_ok=True)
+                removed.add(path)
         for person_folder in self.index_folder.iterdir():
             if not person_folder.is_dir():
                 continue
             for marker in person_folder.iterdir():
-                if not self._entry_path(marker.name).exists():
+                entry_path = self._entry_path(marker.name)
+                if entry_path in removed or (
+                    not entry_path.exists() and _older_than(marker, grace)
+                ):
                     marker.unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 person_folder.rmdir()

@@ -49,6 +49,8 @@ from tests.support.factories import (
     make_org,
     make_partnership,
     make_person,
+    make_review_item,
+    make_review_round,
     make_session,
     mark_attendance,
     set_consent,
@@ -67,6 +69,7 @@ LATER_APPS = {
     "admin": ("admin_action",),
     "courses": ("course", "course_session", "course_enrolment", "course_attendance"),
     "trajectory": ("training_request", "invitation", "intake", "intake_answer", "placement"),
+    "review": ("review_round", "review_item"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
@@ -188,6 +191,7 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await enrol_client(course, client, holder)
     await mark_attendance(session, client, "present", writer)
     await add_trajectory_rows(client, holder, vdab)
+    await make_review_item(await make_review_round(ocmw, holder), client, holder)
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 
@@ -227,6 +231,7 @@ async def test_each_reference_on_its_own_refuses_the_delete(
     home["course"] = await make_course(home_org, home["person"], home_org)
     home["course_session"] = await make_session(home["course"], NOW.date())
     home["intake"] = await make_intake(home["client"], home["person"])
+    home["review_round"] = await make_review_round(home_org, home["person"])
     referenced = table._meta.get_column_by_name(column)._foreign_key_meta.resolved_references
     target = {
         "organisation": lambda: make_org(f"target-{next(_seq)}", "partner"),

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +29,7 @@ from portal.accounts.auth import forget_all_viewers
 from portal.accounts.tables import Person
 from portal.app import create_app
 from portal.core.sessions import (
+    MARKER_GRACE,
     PENDING_TTL,
     FileSessionStore,
     RedisSessionStore,
@@ -333,3 +335,18 @@ async def test_the_stored_session_of_a_provider_login_holds_no_id_token(tmp_path
     _header, payload, signature = hint.split(".")
     for part in (payload, signature):
         assert part.encode() not in raw, "the ID token is in the store in plain text"
+
+
+async def test_pruning_keeps_the_index_entry_of_a_login_in_progress(tmp_path: Path) -> None:
+    """A new session's index entry is written just before the session: a prune pass in between
+    must not drop it, or the person's deactivation would miss that session."""
+    store = FileSessionStore(tmp_path / "sessions")
+    key = store_key("a-new-session-token")
+    await asyncio.to_thread(store._add_marker, 7, key)
+    await store.prune()
+    marker = store.index_folder / "7" / key
+    assert marker.exists(), "the entry of a session being written survives a prune pass"
+    long_ago = time.time() - 2 * MARKER_GRACE
+    os.utime(marker, (long_ago, long_ago))
+    await store.prune()
+    assert not marker.exists(), "an old entry without its session is pruned"

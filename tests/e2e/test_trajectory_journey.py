@@ -96,7 +96,7 @@ async def test_a_training_is_asked_agreed_approved_and_scheduled(
     await dev_login(mediator.page, MEDIATOR)
     await mediator.page.goto(client_url)
     await move(mediator.page, request_id, "vdab_approved")
-    start = mediator.page.locator(f"#f-m{request_id}-scheduled-start")
+    start = mediator.page.locator(f"#f-m{request_id}-scheduled-start_date")
     await start.fill("2027-01-11")
     await move(mediator.page, request_id, "scheduled")
     await expect(request_item(mediator.page, request_id)).to_contain_text("11-01-2027")

@@ -245,7 +245,7 @@ async def test_progress_counts_for_the_team_and_suppressed_for_the_coordinator()
     )
     team = await services.overview(actor, today=today)
     assert team.current is not None
-    assert team.current.progress.marked == "2 of 8 marked"
+    assert team.current.progress.marked == "2 van 8 beoordeeld"
     assert dict(team.current.progress.counts) == {"ready": "1", "not_yet": "1", "": "6"}
     assert team.reminder is not None and team.reminder.unmarked == 6, "six left, the quarter ends"
     lead = await services.overview(await _viewer(world, "coordinator.a"), today=today)

@@ -435,3 +435,33 @@ async def add_trajectory_rows(client_id: int, person: int, org: int) -> None:
         recorded_at=NOW,
         changed_at=NOW,
     ).save()
+
+
+async def make_review_round(ocmw: int, person: int, period: str = "2026-Q4") -> int:
+    from portal.review.tables import ReviewRound
+
+    row = ReviewRound(
+        ocmw=ocmw,
+        period=period,
+        slot=f"{ocmw}/{period}",
+        opened_at=NOW,
+        opened_by=person,
+        due_on=NOW.date(),
+    )
+    await row.save()
+    return int(row.id)
+
+
+async def make_review_item(round_id: int, client_id: int, person: int) -> int:
+    from portal.review.tables import ReviewItem
+
+    row = ReviewItem(
+        round=round_id,
+        client=client_id,
+        slot=f"{round_id}/{client_id}",
+        decision="ready",
+        decided_by=person,
+        decided_at=NOW,
+    )
+    await row.save()
+    return int(row.id)

@@ -11,6 +11,7 @@ import httpx
 
 from portal.accounts.services import load_viewer
 from portal.accounts.tables import Person
+from portal.courses.tables import Course, Enrolment
 from portal.demo import load_demo
 from portal.trajectory.tables import IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.workflow import OPEN_STATES
@@ -77,3 +78,44 @@ async def test_every_demo_person_sees_the_trajectory_the_policy_shows(
                     shown_somewhere += 1
                     assert value in html.unescape(intake.text), (person["username"], value)
     assert checked and shown_somewhere and hidden_somewhere
+
+
+async def test_every_demo_person_reads_the_course_roster_the_policy_allows(
+    client: httpx.AsyncClient,
+) -> None:
+    """The OCMW's own people read an enrolled client's full name, a care-team member of another
+    organisation the first name only, everyone else no name at all."""
+    await load_demo()
+    with unscoped("test: the demo course's enrolled clients"):
+        [course] = await Course.select(Course.id)
+        enrolled = await Enrolment.select(
+            Enrolment.client,
+            Enrolment.client.first_name,
+            Enrolment.client.last_name,
+            Enrolment.client.ocmw,
+        ).where(Enrolment.course == course["id"])
+    assert enrolled
+    people = await Person.select(Person.id, Person.username).where(Person.active == True)  # noqa: E712
+    named = {"full": 0, "first": 0, "none": 0}
+    for person in people:
+        viewer = await load_viewer(person["id"])
+        assert viewer is not None
+        relations = {cid: relation_of(viewer, f) for cid, f in (await facts_for(viewer)).items()}
+        await login(client, person["username"])
+        page = await client.get(f"/courses/{course['id']}")
+        assert page.status_code in (200, 404)
+        text = html.unescape(page.text)
+        for row in enrolled:
+            relation = relations.get(row["client"], Relation.none)
+            follows = access(viewer.roles, relation, T) is Access.shown
+            first, last = row["client.first_name"], row["client.last_name"]
+            if follows and viewer.org_id == row["client.ocmw"]:
+                named["full"] += 1
+                assert f"{first} {last}" in text or f"{last}, {first}" in text, person["username"]
+            elif follows and relation is Relation.care_team:
+                named["first"] += 1
+                assert first in text and last not in text, (person["username"], first)
+            else:
+                named["none"] += 1
+                assert last not in text, (person["username"], last)
+    assert all(named.values()), named
