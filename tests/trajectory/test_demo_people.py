@@ -43,10 +43,14 @@ async def _records() -> dict[int, list[tuple[Sensitivity, str, bool]]]:
     return found
 
 
-async def test_every_demo_person_sees_the_trajectory_the_policy_shows(
-    client: httpx.AsyncClient,
-) -> None:
+async def test_every_demo_person_sees_what_the_policy_shows_them(client: httpx.AsyncClient) -> None:
+    """One demo world (loading it takes seconds), read by each of its people."""
     await load_demo()
+    await _trajectory_as_each_person(client)
+    await _course_roster_as_each_person(client)
+
+
+async def _trajectory_as_each_person(client: httpx.AsyncClient) -> None:
     records = await _records()
     assert {cls for values in records.values() for cls, _, _ in values} == {T, H}
     people = await Person.select(Person.id, Person.username).where(Person.active == True)  # noqa: E712
@@ -80,12 +84,9 @@ async def test_every_demo_person_sees_the_trajectory_the_policy_shows(
     assert checked and shown_somewhere and hidden_somewhere
 
 
-async def test_every_demo_person_reads_the_course_roster_the_policy_allows(
-    client: httpx.AsyncClient,
-) -> None:
+async def _course_roster_as_each_person(client: httpx.AsyncClient) -> None:
     """The OCMW's own people read an enrolled client's full name, a care-team member of another
     organisation the first name only, everyone else no name at all."""
-    await load_demo()
     with unscoped("test: the demo course's enrolled clients"):
         [course] = await Course.select(Course.id)
         enrolled = await Enrolment.select(
