@@ -25,7 +25,7 @@ from portal.core.sessions import (
     SessionMiddleware,
     SessionStore,
 )
-from portal.core.storage import LocalDocumentStore
+from portal.core.storage.local import LocalDocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
 from portal.visibility import labels

@@ -79,7 +79,7 @@ async def _with_db(work: Coroutine[Any, Any, T]) -> T:
 
 async def _check(settings: Settings) -> None:
     from portal.core import db
-    from portal.core.storage import LocalDocumentStore
+    from portal.core.storage.local import LocalDocumentStore
 
     try:
         await db.ping()

@@ -22,6 +22,8 @@ from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
 from portal.courses.domain import DOMAIN as COURSES
+from portal.documents import hosts
+from portal.documents.domain import DOMAIN as DOCUMENTS
 from portal.home.domain import DOMAIN as HOME
 from portal.review.domain import DOMAIN as REVIEW
 from portal.timeline import kinds
@@ -48,6 +50,7 @@ DOMAINS: tuple[Domain, ...] = (
     REVIEW,
     AUDIT,
     COURSES,
+    DOCUMENTS,
     POLICY,
 )
 
@@ -55,6 +58,7 @@ DOMAINS: tuple[Domain, ...] = (
 def _install() -> None:
     kinds.install(kind for domain in DOMAINS for kind in domain.event_kinds)
     panels.install(panel for domain in DOMAINS for panel in domain.file_panels)
+    hosts.install(host for domain in DOMAINS for host in domain.attachment_hosts)
     for domain in DOMAINS:
         for policy in domain.record_policies:
             declare(policy)

@@ -17,11 +17,12 @@ REASON_STATED = "client.reason_stated"
 
 async def record_access(
     viewer: Viewer,
-    client_id: int,
+    client_id: int | None,
     action: str,
     revealed: Iterable[Sensitivity],
     *,
     reason: str = "",
+    subject: str = "",
 ) -> None:
     sensitive = sorted(cls.value for cls in revealed if cls in LOGGED_CLASSES)
     await AccessLogEntry.insert(
@@ -32,5 +33,6 @@ async def record_access(
             action=action,
             revealed=",".join(sensitive),
             reason=reason,
+            subject=subject,
         )
     )

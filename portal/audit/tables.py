@@ -15,5 +15,7 @@ class AccessLogEntry(Classified, Table, tablename="access_log"):
     client_id = Integer(null=True, default=None, index=True)
     action = Varchar(length=64)
     revealed = Varchar(length=200, default="")
+    subject = Varchar(length=64, default="")
+    """What the access was about besides the client: ``document:<id>``."""
     reason = Text(default="")
     """The reason a colleague stated to see more of the file (break the glass)."""

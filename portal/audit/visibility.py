@@ -38,6 +38,7 @@ class AccessLogPolicy(ClientBoundPolicy):
         FieldSpec("person", Sensitivity.basic),
         FieldSpec("action", Sensitivity.basic),
         FieldSpec("revealed", Sensitivity.basic),
+        FieldSpec("subject", Sensitivity.basic),
         FieldSpec("reason", Sensitivity.basic),
     )
 

@@ -41,3 +41,5 @@ class Domain:
     """``portal.visibility.records.RecordPolicy`` of each classified table the domain owns."""
     file_panels: tuple[Any, ...] = ()
     """``portal.clients.panels.FilePanel``: what the domain shows in a client file's header."""
+    attachment_hosts: tuple[Any, ...] = ()
+    """``portal.documents.hosts.AttachmentHost``: records of the domain documents attach to."""

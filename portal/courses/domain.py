@@ -3,6 +3,7 @@ from typing import Any
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
 from portal.courses import events, routes, visibility
+from portal.courses.attachments import COURSE_HOST
 from portal.courses.panels import COURSES_PANEL
 from portal.courses.tables import Attendance, Course, CourseSession, Enrolment
 
@@ -20,4 +21,5 @@ DOMAIN = Domain(
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
     file_panels=(COURSES_PANEL,),
+    attachment_hosts=(COURSE_HOST,),
 )

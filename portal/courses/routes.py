@@ -13,8 +13,10 @@ from portal.core.i18n import N_
 from portal.core.params import RecordId
 from portal.core.templating import render
 from portal.courses import services
+from portal.courses.attachments import ATTACHMENT_KIND
 from portal.courses.visibility import sees_courses
 from portal.courses.workflow import PRESENCES
+from portal.documents import services as documents
 from portal.visibility.viewer import Viewer
 
 NOTICES = {
@@ -83,8 +85,13 @@ async def _course_screen(
     typed: dict[str, str] | None = None,
 ) -> Response[str]:
     page = await services.course_page(viewer, course_id)
+    attachments = documents.host_target_of(ATTACHMENT_KIND, page.course)
     context = {
         "page": page,
+        "attachments": await documents.documents_of(viewer, attachments),
+        "attach": documents.choices(viewer, attachments),
+        "attach_action": f"/attachments/{ATTACHMENT_KIND}/{course_id}",
+        "max_mb": documents.upload_max_mb(request.app.state.settings),
         "presences": PRESENCES,
         "errors": errors or {},
         "typed": typed or {},

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+from urllib.parse import quote
 
 import anyio.to_thread
 
@@ -86,3 +87,13 @@ def new_key() -> str:
 async def in_thread(function: Callable[..., T], *args: object) -> T:
     """Run a store call in a worker thread; the event loop goes on serving."""
     return await anyio.to_thread.run_sync(function, *args)
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the file name as RFC 6266 has it: an ASCII fallback and the UTF-8
+    name, so a download is never shown inline whatever its name or type."""
+    fallback = (
+        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_" for ch in filename).strip()
+        or "document"
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

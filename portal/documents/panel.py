@@ -1,0 +1,36 @@
+"""The documents in a client file's header: the current version of each the viewer may read, and
+whether they may add one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.clients.panels import FilePanel
+from portal.clients.visibility import ClientView
+from portal.core.i18n import N_
+from portal.documents.services import Choices, Target, choices, documents_of
+from portal.documents.visibility import DocumentView
+from portal.visibility.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class DocumentsPanel:
+    documents: list[DocumentView]
+    choices: Choices
+
+
+async def documents_panel(viewer: Viewer, client: ClientView) -> DocumentsPanel | None:
+    target = Target(client=client)
+    documents = await documents_of(viewer, target)
+    allowed = choices(viewer, target)
+    if not documents and not allowed:
+        return None
+    return DocumentsPanel(documents=documents, choices=allowed)
+
+
+NOTICES = {
+    "document": N_("The document has been added."),
+    "document-removed": N_("The document has been removed; the timeline says so."),
+}
+
+PANEL = FilePanel("documents", "documents/_panel.html", documents_panel, order=40, notices=NOTICES)
