@@ -25,6 +25,7 @@ from portal.core.sessions import (
     SessionMiddleware,
     SessionStore,
 )
+from portal.core.storage import DocumentStore
 from portal.core.storage.local import LocalDocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
@@ -42,6 +43,10 @@ def session_store(settings: Settings) -> SessionStore:
     return FileSessionStore(settings.var_dir / "sessions")
 
 
+def document_store(settings: Settings) -> DocumentStore:
+    return LocalDocumentStore(settings.documents_dir)
+
+
 def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> Litestar:
     """The app for ``settings``; ``sessions`` replaces the session store they name (tests)."""
     if settings.database.url != db.DATABASE_URL:
@@ -49,7 +54,7 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
             "PORTAL_DATABASE_URL",
             "differs from the database this process was started with; set it before start-up",
         )
-    storage = LocalDocumentStore(settings.documents_dir)
+    storage = document_store(settings)
     storage.prepare()
     store = sessions or session_store(settings)
 

@@ -59,10 +59,13 @@ def add_organisation(args: argparse.Namespace) -> int:
 
 
 def demo(_args: argparse.Namespace) -> int:
+    from portal.app import document_store
     from portal.demo import load_demo
 
-    _settings()
-    summary = asyncio.run(_with_db(load_demo()))
+    settings = _settings()
+    store = document_store(settings)
+    store.prepare()
+    summary = asyncio.run(_with_db(load_demo(store)))
     print(f"portal: demo data ready ({summary})")
     return 0
 
@@ -117,6 +120,29 @@ def check(_args: argparse.Namespace) -> int:
         return 1
     print("portal: configuration, database, document store and identity provider are fine")
     return 0
+
+
+async def _sweep(settings: Settings, older_than: float) -> int:
+    import datetime as dt
+
+    from portal.app import document_store
+    from portal.documents.sweep import sweep
+
+    report = await sweep(document_store(settings), older_than=dt.timedelta(seconds=older_than))
+    for orphan in report.removed:
+        written = f"{orphan.modified:%Y-%m-%d %H:%M} UTC"
+        print(f"removed {orphan.key} ({orphan.size} bytes, written {written})")
+    print(
+        f"portal: documents sweep removed {len(report.removed)} orphan(s);"
+        f" {report.kept} object(s) belong to a document, {report.young} are too recent to judge"
+    )
+    return 0
+
+
+def documents_sweep(args: argparse.Namespace) -> int:
+    """Remove objects no document names, written more than ``--older-than`` seconds ago."""
+    settings = _settings()
+    return asyncio.run(_with_db(_sweep(settings, args.older_than)))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -196,6 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="validate configuration, reach the database and document store"
     ).set_defaults(handler=check)
+    documents = commands.add_parser("documents", help="the document store").add_subparsers(
+        dest="documents_command", required=True
+    )
+    sweep = documents.add_parser(
+        "sweep", help="remove stored objects no document names (orphans older than an hour)"
+    )
+    sweep.add_argument("--older-than", type=float, default=3600.0, metavar="SECONDS")
+    sweep.set_defaults(handler=documents_sweep)
     return parser
 
 

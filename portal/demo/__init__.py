@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
-from portal.demo import clients, courses, plan, review, timeline, trajectory
+from portal.core.storage import DocumentStore
+from portal.demo import clients, courses, documents, plan, review, timeline, trajectory
 from portal.demo.accounts import ZOTTEGEM, create_world
 from portal.demo.story import DemoClient, Note
 from portal.timeline.tables import TimelineEvent
@@ -53,14 +55,15 @@ async def summary() -> str:
     return "{} organisations, {} people, {} clients, {} timeline events".format(*counts)
 
 
-async def load_demo() -> str:
-    """Load the demo world, in one unit of work, unless it is there; say what the database holds."""
+async def load_demo(store: DocumentStore) -> str:
+    """Load the demo world, in one unit of work, unless it is there; say what the database holds.
+    Documents go to ``store``; if the load fails, what it stored is left to the sweep."""
     async with unit_of_work():
         if not await Organisation.exists().where(Organisation.code == ZOTTEGEM):
             actors = await create_world()
             files: Files = {}
             for client in plan.world(random.Random(plan.SEED)):  # noqa: S311 (demo data, not secrets)
                 files[f"{client.first_name} {client.last_name}"] = await _tell(actors, client)
-            for story in SHARED_STORIES:
+            for story in (*SHARED_STORIES, partial(documents.tell, store=store)):
                 await story(actors, files)
     return await summary()

@@ -224,6 +224,7 @@ async def _keep(
     audience: Audience,
     store: DocumentStore,
     replaces: DocumentView | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
     """Write the row (and its timeline entry and access record) for a stored object; the object is
     removed again when that fails."""
@@ -257,7 +258,7 @@ async def _keep(
                 size=stored.size,
                 sha256=stored.sha256,
                 object_key=stored.key,
-                uploaded_at=dt.datetime.now(dt.UTC),
+                uploaded_at=at or dt.datetime.now(dt.UTC),
             )
             with unscoped("documents: writing a new row"):
                 inserted = await Document.insert(row).returning(Document.id)
@@ -279,6 +280,7 @@ async def _keep(
                         "version": replaces.version + 1 if replaces else 1,
                         "document": document_id,
                     },
+                    occurred_at=at,
                 )
             await record_access(
                 actor,
@@ -314,7 +316,7 @@ async def upload(actor: Viewer, target: Target, body: MultipartBody, limits: Lim
         await body.drain()
         raise Invalid(errors)
     try:
-        stored = await _store(_from_thread(body.file_chunk), body.filename, limits)
+        stored = await _store(_from_thread(body.file_chunk), body.filename or "", limits)
         await body.rest()
     except (Invalid, StorageDown):
         await body.drain()
@@ -343,6 +345,7 @@ async def add_file(
     category: str,
     audience: Audience = Audience.care_team,
     limits: Limits,
+    at: dt.datetime | None = None,
 ) -> int:
     """A document from bytes at hand (the demo, imports): the same checks and the same writes."""
     allowed = choices(actor, target)
@@ -354,7 +357,9 @@ async def add_file(
         raise Invalid(errors)
     iterator: Iterator[bytes] = iter(chunks)
     stored = await _store(lambda: next(iterator, b""), name, limits)
-    return await _keep(actor, target, stored, CATEGORY_BY_CODE[category], audience, limits.store)
+    return await _keep(
+        actor, target, stored, CATEGORY_BY_CODE[category], audience, limits.store, at=at
+    )
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -481,7 +486,7 @@ async def upload_version(
         await body.drain()
         raise Invalid({"file": _("Choose a file.")})
     try:
-        stored = await _store(_from_thread(body.file_chunk), body.filename, limits)
+        stored = await _store(_from_thread(body.file_chunk), body.filename or "", limits)
         await body.rest()
     except (Invalid, StorageDown):
         await body.drain()

@@ -8,6 +8,7 @@ import datetime as dt
 import html
 
 import httpx
+from litestar import Litestar
 
 from portal.accounts.services import load_viewer
 from portal.accounts.tables import Person
@@ -43,9 +44,11 @@ async def _records() -> dict[int, list[tuple[Sensitivity, str, bool]]]:
     return found
 
 
-async def test_every_demo_person_sees_what_the_policy_shows_them(client: httpx.AsyncClient) -> None:
+async def test_every_demo_person_sees_what_the_policy_shows_them(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
     """One demo world (loading it takes seconds), read by each of its people."""
-    await load_demo()
+    await load_demo(app.state.storage)
     await _trajectory_as_each_person(client)
     await _course_roster_as_each_person(client)
 
