@@ -15,7 +15,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(rang
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(200)
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-TEXT = "Afspraak: woensdag 10u, meebrengen: identiteitskaart.\n".encode()
+TEXT = "Afspraak: woensdag 10u – meebrengen: identiteitskaart en attest (école).\n".encode()
 
 
 def docx() -> bytes:

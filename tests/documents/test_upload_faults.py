@@ -34,14 +34,17 @@ async def _upload(client: httpx.AsyncClient, client_id: int, token: str) -> http
     )
 
 
+def _replace_with_a_file(root: Path) -> None:
+    shutil.rmtree(root)
+    root.write_text("not a folder any more")
+
+
 async def test_a_store_that_fails_gets_a_message_and_no_row(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
     world = await build_world()
     token = await login_en(client, "sw.a")
-    root: Path = app.state.storage.root
-    shutil.rmtree(root)
-    root.write_text("not a folder any more")
+    _replace_with_a_file(app.state.storage.root)
     response = await _upload(client, world.clients["X"], token)
     assert response.status_code == 503
     assert "cannot be reached right now; nothing was kept" in response.text
