@@ -9,10 +9,13 @@ held whole in memory or on disk, and leaves nothing behind when the reader or th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+from urllib.parse import quote
 
 import anyio.to_thread
 
@@ -75,6 +78,23 @@ class DocumentStore(Protocol):
     ) -> str | None:
         """A URL that serves the object as an attachment with ``content_type`` for at most
         ``expires`` (capped at 60 seconds), or ``None`` where the store cannot issue one (local)."""
+
+
+_NOT_IN_FALLBACK = re.compile(r'[^\x20-\x7e]|["\\/%]')
+_ATTR_CHARS = "!#$&+^`|"
+"""RFC 8187 ``attr-char`` that ``quote`` would encode (letters, digits and ``-._~`` it keeps)."""
+
+
+def content_disposition(filename: str) -> str:
+    """``Content-Disposition`` for downloading ``filename`` (RFC 6266): a plain ASCII fallback
+    for old clients, and the exact name, UTF-8 and percent-encoded (RFC 8187), for the others.
+    Both the portal's own download and a presigned URL send it."""
+    name = "".join(char for char in filename if char.isprintable()).strip() or "document"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fallback = _NOT_IN_FALLBACK.sub("_", ascii_name).strip()
+    if not fallback or fallback.startswith("."):  # nothing of the name was ASCII but its extension
+        fallback = "document" + fallback
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
 
 
 def new_key() -> str:
