@@ -25,8 +25,9 @@ from portal.core.sessions import (
     SessionMiddleware,
     SessionStore,
 )
-from portal.core.storage import DocumentStore
+from portal.core.storage import DocumentStore, StorageUnavailable
 from portal.core.storage.local import LocalDocumentStore
+from portal.core.storage.s3 import S3DocumentStore
 from portal.core.templating import make_environment
 from portal.settings import ConfigError, Settings
 from portal.visibility import labels
@@ -44,7 +45,22 @@ def session_store(settings: Settings) -> SessionStore:
 
 
 def document_store(settings: Settings) -> DocumentStore:
+    """The S3 bucket when ``PORTAL_S3_ENDPOINT`` is set, else the folder ``documents_dir``."""
+    if settings.s3:
+        return S3DocumentStore(
+            endpoint=settings.s3.endpoint,
+            access_key=settings.s3.access_key,
+            secret_key=settings.s3.secret_key,
+            bucket=settings.s3.bucket,
+            secure=settings.s3.secure,
+            region=settings.s3.region,
+        )
     return LocalDocumentStore(settings.documents_dir)
+
+
+def storage_variable(settings: Settings) -> str:
+    """The variable to name when the document store fails."""
+    return "PORTAL_S3_ENDPOINT" if settings.s3 else "PORTAL_DOCUMENTS_DIR"
 
 
 def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> Litestar:
@@ -55,7 +71,10 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
             "differs from the database this process was started with; set it before start-up",
         )
     storage = document_store(settings)
-    storage.prepare()
+    try:
+        storage.prepare()
+    except StorageUnavailable as error:
+        raise ConfigError(storage_variable(settings), f"document store: {error}") from None
     store = sessions or session_store(settings)
 
     @asynccontextmanager

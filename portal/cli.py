@@ -81,17 +81,18 @@ async def _with_db(work: Coroutine[Any, Any, T]) -> T:
 
 
 async def _check(settings: Settings) -> None:
+    from portal.app import document_store, storage_variable
     from portal.core import db
-    from portal.core.storage.local import LocalDocumentStore
+    from portal.core.storage import StorageUnavailable
 
     try:
         await db.ping()
     except Exception as error:
         raise ConfigError("PORTAL_DATABASE_URL", f"database unreachable: {error}") from None
     try:
-        LocalDocumentStore(settings.documents_dir).check()
-    except Exception as error:
-        raise ConfigError("PORTAL_DOCUMENTS_DIR", str(error)) from None
+        document_store(settings).check()
+    except StorageUnavailable as error:
+        raise ConfigError(storage_variable(settings), f"document store: {error}") from None
     if settings.session.redis_url:
         from redis.asyncio import Redis
 

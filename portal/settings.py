@@ -72,6 +72,19 @@ class OidcSettings:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """The S3-compatible bucket (MinIO in production) that holds the documents."""
+
+    endpoint: str
+    """``host:port``, no scheme: ``secure`` chooses https or http."""
+    access_key: str
+    secret_key: str = field(repr=False)
+    bucket: str
+    secure: bool = True
+    region: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database: DatabaseSettings
@@ -84,6 +97,9 @@ class Settings:
     support_contact: str = ""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses and networks (``10.0.0.0/8``) of the proxies whose ``X-Forwarded-*`` count."""
+    s3: S3Settings | None = None
+    """Where documents live when not in ``documents_dir``."""
+    upload_max_mb: int = 25
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +156,87 @@ def _parse_trusted_proxies(raw: str) -> tuple[str, ...]:
             ) from None
         networks.append(str(network))
     return tuple(networks)
+
+
+def _parse_positive(env: Mapping[str, str], variable: str, default: int) -> int:
+    raw = (env.get(variable) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(variable, f"must be a whole number (got {raw!r})") from None
+    if value <= 0:
+        raise ConfigError(variable, "must be greater than zero")
+    return value
+
+
+S3_REQUIRED = ("PORTAL_S3_ACCESS_KEY", "PORTAL_S3_SECRET_KEY", "PORTAL_S3_BUCKET")
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _parse_s3_endpoint(raw: str) -> str:
+    """``host:port`` (``[::1]:9000`` for an IPv6 address): the scheme comes from
+    ``PORTAL_S3_SECURE``, and the bucket is not part of it."""
+    variable = "PORTAL_S3_ENDPOINT"
+    if "://" in raw:
+        raise ConfigError(
+            variable, f"must be host:port without a scheme; use PORTAL_S3_SECURE (got {raw!r})"
+        )
+    host, sep, port = raw.rpartition(":")
+    if not sep or not host:
+        raise ConfigError(variable, f"must be host:port, e.g. minio.internal:9000 (got {raw!r})")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(variable, f"the port must be a number from 1 to 65535 (got {port!r})")
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise ConfigError(variable, f"not an IPv6 address: {host!r}") from None
+    elif not _HOST_NAME.fullmatch(host):
+        raise ConfigError(variable, f"must be host:port, e.g. minio.internal:9000 (got {raw!r})")
+    return raw
+
+
+def _parse_s3_bucket(raw: str) -> str:
+    """A bucket name S3 accepts everywhere: 3-63 lowercase letters, digits, dots and hyphens,
+    a letter or digit at each end, no ``..`` and not shaped like an IP address."""
+    variable = "PORTAL_S3_BUCKET"
+    if not _BUCKET.fullmatch(raw) or ".." in raw or ".-" in raw or "-." in raw:
+        raise ConfigError(
+            variable,
+            "must be 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending"
+            f" with a letter or digit (got {raw!r})",
+        )
+    try:
+        ipaddress.IPv4Address(raw)
+    except ValueError:
+        return raw
+    raise ConfigError(variable, f"must not be shaped like an IP address (got {raw!r})")
+
+
+def _parse_s3(env: Mapping[str, str]) -> S3Settings | None:
+    endpoint = (env.get("PORTAL_S3_ENDPOINT") or "").strip()
+    if not endpoint:
+        return None
+    values = {name: (env.get(name) or "").strip() for name in S3_REQUIRED}
+    for name, value in values.items():
+        if not value:
+            raise ConfigError(name, "is required when PORTAL_S3_ENDPOINT is set")
+    secure = (env.get("PORTAL_S3_SECURE") or "true").strip().lower()
+    if secure not in ("true", "false"):
+        raise ConfigError("PORTAL_S3_SECURE", f"must be true or false (got {secure!r})")
+    return S3Settings(
+        endpoint=_parse_s3_endpoint(endpoint),
+        access_key=values["PORTAL_S3_ACCESS_KEY"],
+        secret_key=values["PORTAL_S3_SECRET_KEY"],
+        bucket=_parse_s3_bucket(values["PORTAL_S3_BUCKET"]),
+        secure=secure == "true",
+        region=(env.get("PORTAL_S3_REGION") or "").strip() or None,
+    )
 
 
 OIDC_REQUIRED = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET")
@@ -256,6 +353,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         oidc=_parse_oidc(env, mode, base_url),
         support_contact=(env.get("PORTAL_SUPPORT_CONTACT") or "").strip(),
         trusted_proxies=_parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
+        s3=_parse_s3(env),
+        upload_max_mb=_parse_positive(env, "PORTAL_UPLOAD_MAX_MB", 25),
         env=mode,
         database=database,
         documents_dir=documents_dir,

@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -72,6 +72,8 @@ from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.core import db  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
+from portal.testing.processes import SeaweedServer  # noqa: E402
+from tests.support.s3 import S3Bucket, fresh_bucket  # noqa: E402
 
 TABLES = tuple(table._meta.tablename for table in domains.tables())
 
@@ -119,6 +121,26 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    """This worker's S3 server (SeaweedFS), started when a test first asks for it."""
+    with SeaweedServer(tmp_path_factory.mktemp("seaweed")) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(seaweed: SeaweedServer) -> Iterator[S3Bucket]:
+    """A fresh bucket for this test. An app on it: ``create_app(make_settings(tmp_path,
+    **s3_bucket.env))``, or override ``settings`` with those to have ``app`` and ``client`` on it.
+    The test may stop the server; it is started again afterwards and the bucket removed."""
+    seaweed.start()
+    bucket = fresh_bucket(seaweed)
+    yield bucket
+    seaweed.start()
+    if bucket.client.bucket_exists(bucket.name):
+        bucket.remove()
 
 
 async def _serve_lifespan(application: Litestar, ready: asyncio.Event, stop: asyncio.Event) -> None:

@@ -10,7 +10,7 @@ from litestar.response import Redirect
 from portal.core import db
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import LOCALE_COOKIE, LOCALES
-from portal.core.storage import StorageUnavailable
+from portal.core.storage import StorageUnavailable, in_thread
 
 log = logging.getLogger("portal.health")
 
@@ -34,7 +34,8 @@ async def choose_language(request: Request) -> Redirect:
 
 @get("/health", opt={"public": True}, name="health")
 async def health(request: Request) -> Response[dict[str, str]]:
-    """Whether the database and the document store answer; 503 when either does not."""
+    """Whether the database and the document store answer; 503 when either does not. The store
+    is asked from a worker thread: a slow S3 server holds up this request, not the others."""
     status = {"database": "ok", "documents": "ok"}
     try:
         await db.ping()
@@ -42,7 +43,7 @@ async def health(request: Request) -> Response[dict[str, str]]:
         log.exception("health: database unreachable")
         status["database"] = "unreachable"
     try:
-        request.app.state.storage.check()
+        await in_thread(request.app.state.storage.check)
     except StorageUnavailable:
         log.exception("health: document store unreachable")
         status["documents"] = "unreachable"

@@ -91,7 +91,7 @@ async def _course_screen(
         "attachments": await documents.documents_of(viewer, attachments),
         "attach": documents.choices(viewer, attachments),
         "attach_action": f"/attachments/{ATTACHMENT_KIND}/{course_id}",
-        "max_mb": documents.upload_max_mb(request.app.state.settings),
+        "max_mb": request.app.state.settings.upload_max_mb,
         "presences": PRESENCES,
         "errors": errors or {},
         "typed": typed or {},

@@ -41,7 +41,8 @@ async def _tell(actors: dict[str, Viewer], client: DemoClient) -> int:
 
 Files = dict[str, int]
 """The demo files by the client's full name ("Amina Benali")."""
-SHARED_STORIES: tuple[Callable[[dict[str, Viewer], Files], Awaitable[None]], ...] = (
+Story = Callable[[dict[str, Viewer], Files], Awaitable[None]]
+SHARED_STORIES: tuple[Story, ...] = (
     trajectory.tell,
     courses.tell,
     review.tell,
@@ -64,6 +65,7 @@ async def load_demo(store: DocumentStore) -> str:
             files: Files = {}
             for client in plan.world(random.Random(plan.SEED)):  # noqa: S311 (demo data, not secrets)
                 files[f"{client.first_name} {client.last_name}"] = await _tell(actors, client)
-            for story in (*SHARED_STORIES, partial(documents.tell, store=store)):
+            stories: list[Story] = [*SHARED_STORIES, partial(documents.tell, store=store)]
+            for story in stories:
                 await story(actors, files)
     return await summary()

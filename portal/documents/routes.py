@@ -41,7 +41,7 @@ FORM_ROOM = MB
 
 def _limits(request: Request) -> Limits:
     settings = request.app.state.settings
-    max_bytes = services.upload_max_mb(settings) * MB
+    max_bytes = settings.upload_max_mb * MB
 
     def check_token(token: str | None) -> None:
         if request.scope.get(CSRF_PENDING):
@@ -302,5 +302,5 @@ async def remove(
 
 
 def route_handlers(settings: Any) -> list[Any]:
-    max_bytes = services.upload_max_mb(settings) * MB
+    max_bytes = settings.upload_max_mb * MB
     return [*upload_route(max_bytes), new_document, download, versions, remove]

@@ -89,10 +89,6 @@ class Stored:
     sha256: str
 
 
-def upload_max_mb(settings: Any) -> int:
-    return int(getattr(settings, "upload_max_mb", 25))
-
-
 @dataclass
 class Limits:
     store: DocumentStore

@@ -10,7 +10,9 @@ the caller stops its servers itself, in order, with SIGTERM (``stop``), as a pro
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,6 +24,9 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+import urllib3
+from minio import Minio
+from minio.error import MinioException
 
 ROOT = Path(__file__).resolve().parents[2]
 """The project folder (this package is installed in development mode)."""
@@ -283,3 +288,160 @@ class PortalServer(ServerProcess):
     def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
         """Wait for ``GET /health`` to answer 200 (database and document store reached)."""
         self.wait_until_answers("/health", timeout=timeout)
+
+
+WEED = str(BIN / "weed")
+SEAWEED_PORT_FLAGS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "s3.port.iceberg",
+    "s3.port.lance",
+    "s3.debug.port",
+    "admin.port",
+    "debug.port",
+    "webdav.port",
+)
+GRPC_PORT_OFFSET = 10_000
+"""``weed``'s admin worker dials the admin port plus this, whatever ``-admin.port.grpc`` says."""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _seaweed_ports() -> dict[str, int]:
+    """A distinct free port for each listener of ``weed mini``; the admin gRPC port is the admin
+    port plus ``GRPC_PORT_OFFSET``, where the admin's own worker looks for it."""
+    ports: dict[str, int] = {}
+    for flag in SEAWEED_PORT_FLAGS:
+        while True:
+            port = free_port()
+            if port in ports.values():
+                continue
+            if flag == "admin.port":
+                grpc = port + GRPC_PORT_OFFSET
+                if grpc > 65535 or grpc in ports.values() or not _port_free(grpc):
+                    continue
+            ports[flag] = port
+            break
+    ports["admin.port.grpc"] = ports["admin.port"] + GRPC_PORT_OFFSET
+    return ports
+
+
+class SeaweedServer:
+    """A real S3 server: SeaweedFS's ``weed mini`` (master, volume, filer and S3 gateway in one
+    process) on loopback, its data under ``folder``, one identity with a generated key pair.
+
+    ``stop`` then ``start`` keeps the ports, the keys and the data, so a test can take the storage
+    away and give it back. A context manager: leaving the block stops it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.access_key = "brug-" + secrets.token_hex(8)
+        self.secret_key = secrets.token_urlsafe(30)
+        self.ports = _seaweed_ports()
+        self.endpoint = f"127.0.0.1:{self.ports['s3.port']}"
+        """``host:port`` of the S3 gateway (plain HTTP)."""
+        self._process: ServerProcess | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    def _argv(self, config: Path) -> list[str]:
+        return [
+            WEED,
+            "mini",
+            f"-dir={self.folder / 'data'}",
+            f"-s3.config={config}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-master.telemetry=false",
+            "-admin.ui=false",
+            *(f"-{flag}={port}" for flag, port in self.ports.items()),
+        ]
+
+    def client(self) -> Minio:
+        """A ``minio`` client for this server that gives up within seconds when it is down."""
+        return Minio(
+            self.endpoint,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+            http_client=urllib3.PoolManager(
+                timeout=urllib3.Timeout(connect=2, read=10), retries=False
+            ),
+        )
+
+    def start(self, timeout: float = START_TIMEOUT) -> SeaweedServer:
+        """Start the server (if it is not running) and wait until S3 accepts the key pair."""
+        if self._process is not None:
+            return self
+        (self.folder / "data").mkdir(parents=True, exist_ok=True)
+        config = self.folder / "s3.json"
+        identity = {
+            "name": "brug",
+            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+        config.write_text(json.dumps({"identities": [identity]}))
+        config.chmod(0o600)
+        self._process = ServerProcess(
+            self._argv(config), clean_env(), self.ports["s3.port"], cwd=self.folder, name="weed"
+        ).start()
+        try:
+            self._wait_until_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        assert self._process is not None and self._process.process is not None
+        client = self.client()
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._process.process.poll() is not None:
+                raise ProcessError(
+                    f"weed mini exited with {self._process.process.returncode}:"
+                    f"\n{self._process.tail()}"
+                )
+            try:
+                client.list_buckets()
+                return
+            except (MinioException, urllib3.exceptions.HTTPError):
+                pass
+            if time.monotonic() > deadline:
+                raise ProcessError(
+                    f"weed mini: S3 did not answer within {timeout:.0f} s:\n{self._process.tail()}"
+                )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM); its ports and data stay for ``start``."""
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+
+    def __enter__(self) -> SeaweedServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -4,12 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from portal.settings import ConfigError, SessionSettings, load_settings
+from portal.settings import ConfigError, S3Settings, SessionSettings, load_settings
 
 OIDC = {
     "PORTAL_OIDC_ISSUER": "https://login.example.be/realms/brug",
     "PORTAL_OIDC_CLIENT_ID": "brug",
     "PORTAL_OIDC_CLIENT_SECRET": "s3cret",
+}
+S3 = {
+    "PORTAL_S3_ENDPOINT": "minio.internal:9000",
+    "PORTAL_S3_ACCESS_KEY": "brug",
+    "PORTAL_S3_SECRET_KEY": "s3cret-s3cret",
+    "PORTAL_S3_BUCKET": "brug-documents",
 }
 PRODUCTION = {
     "PORTAL_ENV": "production",
@@ -54,6 +60,33 @@ PRODUCTION = {
         ({"PORTAL_TRUSTED_PROXIES": "10.0.0.0/33"}, "PORTAL_TRUSTED_PROXIES"),
         ({"PORTAL_TRUSTED_PROXIES": "10.0.0.5/8"}, "PORTAL_TRUSTED_PROXIES"),
         ({"PORTAL_TRUSTED_PROXIES": "10.0.0.5,\n10.0.0.6x"}, "PORTAL_TRUSTED_PROXIES"),
+        ({**S3, "PORTAL_S3_ACCESS_KEY": ""}, "PORTAL_S3_ACCESS_KEY"),
+        ({**S3, "PORTAL_S3_SECRET_KEY": " "}, "PORTAL_S3_SECRET_KEY"),
+        ({"PORTAL_S3_ENDPOINT": "minio.internal:9000"}, "PORTAL_S3_ACCESS_KEY"),
+        ({**S3, "PORTAL_S3_BUCKET": ""}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "https://minio.internal:9000"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "minio.internal"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "minio.internal:"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": ":9000"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "minio.internal:http"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "minio.internal:70000"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "minio.internal:9000/brug"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "user@minio.internal:9000"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_ENDPOINT": "[::g]:9000"}, "PORTAL_S3_ENDPOINT"),
+        ({**S3, "PORTAL_S3_BUCKET": "ab"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "b" * 64}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "Brug-Documents"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "brug_documents"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "-brug"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "brug."}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "brug..docs"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_BUCKET": "192.168.1.4"}, "PORTAL_S3_BUCKET"),
+        ({**S3, "PORTAL_S3_SECURE": "yes"}, "PORTAL_S3_SECURE"),
+        ({**S3, "PORTAL_S3_SECURE": "0"}, "PORTAL_S3_SECURE"),
+        ({"PORTAL_UPLOAD_MAX_MB": "0"}, "PORTAL_UPLOAD_MAX_MB"),
+        ({"PORTAL_UPLOAD_MAX_MB": "-5"}, "PORTAL_UPLOAD_MAX_MB"),
+        ({"PORTAL_UPLOAD_MAX_MB": "2.5"}, "PORTAL_UPLOAD_MAX_MB"),
+        ({"PORTAL_UPLOAD_MAX_MB": "lots"}, "PORTAL_UPLOAD_MAX_MB"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -153,3 +186,51 @@ def test_trusted_proxies_are_addresses_or_networks(
 ) -> None:
     settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_TRUSTED_PROXIES": raw})
     assert settings.trusted_proxies == proxies
+
+
+def test_documents_stay_local_unless_an_s3_endpoint_is_set(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path)})
+    assert settings.s3 is None
+    assert settings.upload_max_mb == 25
+    without_endpoint = {**S3, "PORTAL_S3_ENDPOINT": ""}
+    assert load_settings({"PORTAL_VAR_DIR": str(tmp_path), **without_endpoint}).s3 is None
+
+
+def test_s3_settings(tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **S3})
+    assert settings.s3 == S3Settings(
+        endpoint="minio.internal:9000",
+        access_key="brug",
+        secret_key="s3cret-s3cret",
+        bucket="brug-documents",
+        secure=True,
+        region=None,
+    )
+    assert "s3cret-s3cret" not in repr(settings.s3)
+    plain = load_settings(
+        {
+            "PORTAL_VAR_DIR": str(tmp_path),
+            **S3,
+            "PORTAL_S3_ENDPOINT": "[fd00::5]:9000",
+            "PORTAL_S3_BUCKET": "brug.docs-2",
+            "PORTAL_S3_SECURE": "False",
+            "PORTAL_S3_REGION": "eu-west-1",
+        }
+    ).s3
+    assert plain is not None
+    assert (plain.endpoint, plain.bucket) == ("[fd00::5]:9000", "brug.docs-2")
+    assert (plain.secure, plain.region) == (False, "eu-west-1")
+    for endpoint in ("127.0.0.1:9000", "minio:443", "s3.eu-west-1.amazonaws.com:443"):
+        env = {"PORTAL_VAR_DIR": str(tmp_path), **S3, "PORTAL_S3_ENDPOINT": endpoint}
+        assert load_settings(env).s3 is not None
+
+
+@pytest.mark.parametrize("bucket", ["abc", "b" * 63, "brug-docs.2026", "0-brug"])
+def test_bucket_names_of_three_to_sixty_three_characters(bucket: str, tmp_path: Path) -> None:
+    settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **S3, "PORTAL_S3_BUCKET": bucket})
+    assert settings.s3 is not None and settings.s3.bucket == bucket
+
+
+def test_upload_limit(tmp_path: Path) -> None:
+    env = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_UPLOAD_MAX_MB": "100"}
+    assert load_settings(env).upload_max_mb == 100

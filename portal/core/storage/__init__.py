@@ -9,7 +9,9 @@ held whole in memory or on disk, and leaves nothing behind when the reader or th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -78,6 +80,23 @@ class DocumentStore(Protocol):
         ``expires`` (capped at 60 seconds), or ``None`` where the store cannot issue one (local)."""
 
 
+_NOT_IN_FALLBACK = re.compile(r'[^\x20-\x7e]|["\\/%]')
+_ATTR_CHARS = "!#$&+^`|"
+"""RFC 8187 ``attr-char`` that ``quote`` would encode (letters, digits and ``-._~`` it keeps)."""
+
+
+def content_disposition(filename: str) -> str:
+    """``Content-Disposition`` for downloading ``filename`` (RFC 6266): a plain ASCII fallback
+    for old clients, and the exact name, UTF-8 and percent-encoded (RFC 8187), for the others.
+    Both the portal's own download and a presigned URL send it."""
+    name = "".join(char for char in filename if char.isprintable()).strip() or "document"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fallback = _NOT_IN_FALLBACK.sub("_", ascii_name).strip()
+    if not fallback or fallback.startswith("."):  # nothing of the name was ASCII but its extension
+        fallback = "document" + fallback
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
+
+
 def new_key() -> str:
     """A generated object key: never derived from a file name."""
     token = secrets.token_hex(16)
@@ -88,12 +107,3 @@ async def in_thread(function: Callable[..., T], *args: object) -> T:
     """Run a store call in a worker thread; the event loop goes on serving."""
     return await anyio.to_thread.run_sync(function, *args)
 
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with the file name as RFC 6266 has it: an ASCII fallback and the UTF-8
-    name, so a download is never shown inline whatever its name or type."""
-    fallback = (
-        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_" for ch in filename).strip()
-        or "document"
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

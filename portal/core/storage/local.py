@@ -29,7 +29,10 @@ class LocalDocumentStore:
         return self.root / key
 
     def prepare(self) -> None:
-        (self.root / INCOMING).mkdir(parents=True, exist_ok=True)
+        try:
+            (self.root / INCOMING).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot create {self.root / INCOMING}: {error}") from None
 
     def check(self) -> None:
         if not self.root.is_dir():
@@ -79,6 +82,8 @@ class LocalDocumentStore:
                 yield chunk
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
+        if length < 0:
+            raise ValueError(f"a negative length: {length}")
         try:
             with self._path(key).open("rb") as handle:
                 if offset < 0:
