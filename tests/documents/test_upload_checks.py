@@ -124,9 +124,9 @@ async def test_an_unusual_name_is_sent_as_rfc_6266(client: httpx.AsyncClient) ->
     (row,) = await _rows()
     header = (await client.get(f"/documents/{row['id']}")).headers["content-disposition"]
     assert header == (
-        'attachment; filename="Attest _Ca va_ _ Zo_.pdf"; '
+        'attachment; filename="Attest _Ca va_  Zoe.pdf"; '
         "filename*=UTF-8''Attest%20%22%C3%87a%20va%22%20%E2%80%93%20Zo%C3%AB.pdf"
-    ).replace("_Ca", "__a")
+    )
 
 
 async def test_missing_fields_keep_the_input(client: httpx.AsyncClient) -> None:
