@@ -54,7 +54,8 @@ async def test_client_page_queries_do_not_grow_with_history(client: httpx.AsyncC
     await login(client, "sw.r")
     large_count = await _queries_for(client, f"/clients/{large}")
     assert small_count == large_count
-    assert small_count <= 12, "the file page and its header panels: a fixed number of statements"
+    # The page's own statements and a fixed few per header panel (documents added one).
+    assert small_count <= 13, "the file page and its header panels: a fixed number of statements"
 
 
 async def test_client_list_queries_do_not_grow_per_row(client: httpx.AsyncClient) -> None:
