@@ -56,7 +56,7 @@ class CountingSQLiteEngine(_Quiet, SQLiteEngine):
             connection = aiosqlite.connect(**(self.connection_kwargs | {"isolation_level": None}))
             connection._thread.daemon = True  # an unclosed connection must not keep a process alive
             await connection
-            connection.row_factory = dict_factory
+            connection.row_factory = dict_factory  # type: ignore[assignment]
             if self._shared is None:
                 self._shared = connection
             else:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo
 
 from portal.clients.changes import Invalid
 from portal.core.i18n import gettext_ as _
+from portal.core.templating import LOCAL_TIME
 
-BELGIAN_TIME = ZoneInfo("Europe/Brussels")
 REFUSED = "form"
 """The key of a message about the whole form (who may do this), not one field."""
 
@@ -35,7 +34,7 @@ def moment(fields: Mapping[str, str], name: str) -> dt.datetime | None:
     if not raw:
         return None
     local = dt.datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M")
-    return local.replace(tzinfo=BELGIAN_TIME).astimezone(dt.UTC)
+    return local.replace(tzinfo=LOCAL_TIME).astimezone(dt.UTC)
 
 
 def whole_number(fields: Mapping[str, str], name: str) -> int | None:

@@ -65,6 +65,23 @@ async def _form_page(
     return render(request, template, context, status_code=422 if errors else 200)
 
 
+def _again(
+    request: Request,
+    viewer: Viewer,
+    client_id: int,
+    template: str,
+    allowed: Callable[[Viewer, Any, frozenset[Actor]], bool],
+) -> Callable[[dict[str, str], dict[str, str]], Awaitable[Response[str]]]:
+    """The form page shown again with the messages and the typed input."""
+
+    async def page(errors: dict[str, str], typed: dict[str, str]) -> Response[str]:
+        return await _form_page(
+            request, viewer, client_id, template, allowed=allowed, errors=errors, typed=typed
+        )
+
+    return page
+
+
 async def _write(
     request: Request,
     viewer: Viewer,
@@ -103,17 +120,7 @@ async def request_training(
 ) -> Response[str] | Redirect:
     """A new request (``course``, ``provider``, ``note``) in state ``requested``."""
 
-    async def page(errors: dict[str, str], typed: dict[str, str]) -> Response[str]:
-        return await _form_page(
-            request,
-            viewer,
-            client_id,
-            "trajectory/training_new.html",
-            allowed=_requests,
-            errors=errors,
-            typed=typed,
-        )
-
+    page = _again(request, viewer, client_id, "trajectory/training_new.html", _requests)
     return await _write(request, viewer, client_id, training.request_training, "training", page)
 
 
@@ -178,17 +185,7 @@ async def invite(
 ) -> Response[str] | Redirect:
     """``at`` (``YYYY-MM-DDTHH:MM``, Belgian time) and ``place``."""
 
-    async def page(errors: dict[str, str], typed: dict[str, str]) -> Response[str]:
-        return await _form_page(
-            request,
-            viewer,
-            client_id,
-            "trajectory/invitation_new.html",
-            allowed=_invites,
-            errors=errors,
-            typed=typed,
-        )
-
+    page = _again(request, viewer, client_id, "trajectory/invitation_new.html", _invites)
     return await _write(request, viewer, client_id, invitations.invite, "invitation", page)
 
 

@@ -13,8 +13,8 @@ import httpx
 
 from portal.accounts.auth import forget_viewer
 from portal.core.db import count_queries, unit_of_work
+from portal.core.templating import LOCAL_TIME
 from portal.trajectory import intake, invitations, training
-from portal.trajectory.forms import BELGIAN_TIME
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.visibility.policy import Sensitivity, shown_classes
 from tests.conftest import login
@@ -47,7 +47,7 @@ def text_of(response: httpx.Response) -> str:
 
 def local(moment: dt.datetime) -> str:
     """What a datetime-local field sends for ``moment``."""
-    return moment.astimezone(BELGIAN_TIME).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
 def invalid(page: str, name: str) -> bool:
@@ -206,7 +206,7 @@ async def test_inviting_through_the_route(client: httpx.AsyncClient) -> None:
     token = await in_english(client, "sw.a")  # the file holder sees the invitation, at once
     page = text_of(await client.get(f"/clients/{x}"))
     assert "VDAB-Aalst-Hopmarkt" in page
-    assert when.astimezone(BELGIAN_TIME).strftime("%d-%m-%Y %H:%M") in page
+    assert when.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M") in page
     not_theirs = await client.post(url, data={**form, "csrf_token": token, "place": "Typed-P"})
     assert not_theirs.status_code == 422
     page = text_of(not_theirs)
