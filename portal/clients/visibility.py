@@ -225,6 +225,20 @@ class ClientPolicy(RecordPolicy):
         )
 
 
+def client_of_row(viewer: Viewer, row: Mapping[str, Any]) -> ClientView | None:
+    """The client a client-bound record's row names, from its joined ``client.first_name`` and
+    ``client.last_name``, projected at the row's relation (a record's relation is its client's)."""
+    return ClientPolicy().project(
+        viewer,
+        {
+            "id": row["client"],
+            "first_name": row["client.first_name"],
+            "last_name": row["client.last_name"],
+            "relation": row["relation"],
+        },
+    )
+
+
 # Records about a client ----------------------------------------------------------------------
 
 

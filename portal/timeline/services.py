@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from portal.clients.tables import Client
-from portal.clients.visibility import ClientView
+from portal.clients.visibility import ClientView, client_of_row
 from portal.core.db import current_unit_of_work
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
@@ -234,18 +234,10 @@ async def recent_activity(viewer: Viewer, *, limit: int = 10) -> list[Activity]:
         .limit(limit)
         .output(load_json=True)
     )
-    clients = visible_to(viewer, Client)
     activity = []
     for row in rows:
         event = scope.project(row)
-        client = clients.project(
-            {
-                "id": row["client"],
-                "first_name": row["client.first_name"],
-                "last_name": row["client.last_name"],
-                "relation": row["relation"],
-            }
-        )
+        client = client_of_row(viewer, row)
         if event is not None and client is not None and not event.withheld:
             activity.append(Activity(client.id, client.full_name, event))
     return activity

@@ -10,8 +10,7 @@ from piccolo.query import OrderByRaw
 
 from portal.accounts.tables import Partnership
 from portal.clients.services import find_client
-from portal.clients.tables import Client
-from portal.clients.visibility import ClientView
+from portal.clients.visibility import ClientView, client_of_row
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.visibility import (
     AnswerView,
@@ -229,7 +228,6 @@ async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
         .order_by(TrainingRequest.requested_at)
         .limit(limit * 2)
     )
-    clients = visible_to(viewer, Client)
     waiting = []
     for row in rows:
         relation = Relation(row["relation"])
@@ -239,14 +237,7 @@ async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
             and row["client.ocmw"] in vdab_of
         )
         request = scope.project(row) if mine else None
-        client = clients.project(
-            {
-                "id": row["client"],
-                "first_name": row["client.first_name"],
-                "last_name": row["client.last_name"],
-                "relation": row["relation"],
-            }
-        )
+        client = client_of_row(viewer, row)
         if request is not None and client is not None:
             waiting.append(Waiting(request, client.id, client.full_name))
     return waiting[:limit]
