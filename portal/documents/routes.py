@@ -23,7 +23,7 @@ from portal.core.i18n import gettext_ as _
 from portal.core.params import RecordId
 from portal.core.security import CSRF_FROM_STREAM, CSRF_PENDING, verify_csrf
 from portal.core.storage import PRESIGN_MAX, content_disposition, in_thread
-from portal.core.templating import render
+from portal.core.templating import is_htmx, render
 from portal.documents import hosts, services
 from portal.documents.receiving import BadBody, MultipartBody
 from portal.documents.services import Limits, StorageDown, Target
@@ -112,7 +112,7 @@ async def _receive(
 ) -> Response[str] | Redirect:
     body = _body(request)
     try:
-        await write(body, _limits(request))
+        document_id = await write(body, _limits(request))
     except NotAllowed:
         raise PermissionDeniedException() from None
     except Invalid as invalid:
@@ -127,6 +127,9 @@ async def _receive(
             raise
         await body.drain()
         return await form(errors=_too_large(request), typed=body.fields, status_code=422)
+    if is_htmx(request):
+        document = await services.find_document(viewer, document_id)
+        return render(request, "documents/_entry.html", {"d": document}, status_code=201)
     return Redirect(f"{_target_url(target)}?done=document#documents", status_code=303)
 
 

@@ -191,3 +191,19 @@ async def test_the_csrf_header_stands_for_the_part(client: httpx.AsyncClient) ->
     )
     assert wrong.status_code == 403
     assert len(await _rows()) == 1
+
+
+async def test_htmx_gets_the_new_entry(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    token = await login_en(client, "sw.a")
+    response = await client.post(
+        f"/clients/{world.clients['X']}/documents",
+        data={"csrf_token": token, "audience": "care_team", "category": "cv"},
+        files={"file": ("cv htmx.pdf", files.PDF, "application/pdf")},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 201
+    (row,) = await _rows()
+    assert response.text.lstrip().startswith("<li>")
+    assert f'href="/documents/{row["id"]}"' in response.text
+    assert "<html" not in response.text
