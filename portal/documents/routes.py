@@ -44,7 +44,7 @@ def _limits(request: Request) -> Limits:
     max_bytes = services.upload_max_mb(settings) * MB
 
     def check_token(token: str | None) -> None:
-        if request.scope.get(CSRF_PENDING):  # type: ignore[misc]
+        if request.scope.get(CSRF_PENDING):
             verify_csrf(request, token)
 
     return Limits(store=request.app.state.storage, max_bytes=max_bytes, verify_csrf=check_token)

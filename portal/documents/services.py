@@ -308,13 +308,14 @@ async def upload(actor: Viewer, target: Target, body: MultipartBody, limits: Lim
         await body.drain()
         raise NotAllowed("this viewer may not add documents here")
     errors = _field_errors(allowed, body.fields, complete=False, target=target)
-    if not has_file or not body.filename:
+    filename = body.filename if has_file else None
+    if not filename:
         errors.setdefault("file", _("Choose a file."))
-    if errors:
+    if errors or not filename:
         await body.drain()
         raise Invalid(errors)
     try:
-        stored = await _store(_from_thread(body.file_chunk), body.filename, limits)
+        stored = await _store(_from_thread(body.file_chunk), filename, limits)
         await body.rest()
     except (Invalid, StorageDown):
         await body.drain()
