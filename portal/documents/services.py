@@ -524,5 +524,6 @@ async def remove(actor: Viewer, document_id: int, fields: Mapping[str, str]) -> 
                     "document": document.id,
                     "reason": reason,
                 },
+                text=reason,
             )
     return target
