@@ -306,9 +306,10 @@ async def upload(actor: Viewer, target: Target, body: MultipartBody, limits: Lim
         await body.drain()
         raise NotAllowed("this viewer may not add documents here")
     errors = _field_errors(allowed, body.fields, complete=False, target=target)
-    if not has_file or not body.filename:
+    filename = body.filename if has_file else None
+    if not filename:
         errors.setdefault("file", _("Choose a file."))
-    if errors:
+    if errors or not filename:
         await body.drain()
         raise Invalid(errors)
     try:
@@ -524,5 +525,6 @@ async def remove(actor: Viewer, document_id: int, fields: Mapping[str, str]) -> 
                     "document": document.id,
                     "reason": reason,
                 },
+                text=reason,
             )
     return target

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.accounts.tables import Organisation, Partnership, Person
 from portal.clients.tables import CareTeamMember, Client, Consent
@@ -23,6 +23,9 @@ from portal.timeline.services import append
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.visibility.policy import Audience, Sensitivity
 from portal.visibility.scoping import unscoped
+
+if TYPE_CHECKING:
+    from tests.support.documents import SeededDocument
 
 _seq = itertools.count(1)
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -207,6 +210,8 @@ class World:
     OCMW B's, organised by sw.b, Z enrolled."""
     sessions: dict[str, int] = field(default_factory=dict)
     """A1 and A2 held (two and one week ago), A3 to come (next week); B1 held a week ago."""
+    documents: list[SeededDocument] = field(default_factory=list)
+    """Once ``tests.support.documents.add_documents`` seeded them."""
 
 
 PEOPLE = {
