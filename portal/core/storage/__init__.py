@@ -106,4 +106,3 @@ def new_key() -> str:
 async def in_thread(function: Callable[..., T], *args: object) -> T:
     """Run a store call in a worker thread; the event loop goes on serving."""
     return await anyio.to_thread.run_sync(function, *args)
-
