@@ -600,8 +600,7 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
             *ratio_lines(summary),
             "",
             "The verdicts use the median of the per-round figures (each round measures the "
-            "uploads of one size minutes apart, the two portal processes of a round within a "
-            "few minutes).",
+            "three uploads of one size back to back, and both sizes within a minute or two).",
             "",
         ]
     )
