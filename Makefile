@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
 export PICCOLO_CONF := portal.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench messages clean
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench bench-upload messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -66,9 +66,14 @@ format: install ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix portal tests $(wildcard bench)
 	$(BIN)/ruff format portal tests $(wildcard bench)
 
-bench: install ## benchmarks on PostgreSQL with wrk; figures go to bench/README.md
+bench: install ## benchmarks: the client page (wrk) and document uploads; figures go to bench/README.md
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.upload
+
+bench-upload: install ## the document upload benchmark alone (SeaweedFS; 10 MiB and 1 GiB)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.upload
 
 messages: install ## extract messages and update the nl/en catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o portal/locale/messages.pot .

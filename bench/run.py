@@ -95,11 +95,13 @@ def say(message: str) -> None:
 # --- database and session ----------------------------------------------------------------------
 
 
-async def _recreate_database() -> str:
+async def _recreate_database(name: str = DB_NAME) -> str:
+    if not name.startswith("brug_bench"):
+        raise BenchError(f"not a bench database: {name}")
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
         return str(await conn.fetchval("SHOW server_version"))
     finally:
         await conn.close()
@@ -110,13 +112,15 @@ def session_key(token: str) -> str:
     return store_key(token)
 
 
-async def _write_session(token: str, person_id: int) -> None:
+async def _write_session(token: str, person_id: int) -> SessionData:
+    """A logged-in session for ``person_id`` under ``token``; its data (the CSRF token)."""
     from litestar.stores.redis import RedisStore
 
     store = RedisStore.with_client(url=REDIS_URL, namespace=REDIS_NAMESPACE)
     try:
-        data = SessionData.fresh(person_id).to_json()
-        await store.set(session_key(token), data, expires_in=3600)
+        data = SessionData.fresh(person_id)
+        await store.set(session_key(token), data.to_json(), expires_in=3600)
+        return data
     finally:
         await store._redis.aclose()
 
@@ -376,15 +380,16 @@ def base_env(**values: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), **values}
 
 
-def portal_env(var_dir: Path) -> dict[str, str]:
+def portal_env(var_dir: Path, database_url: str = DATABASE_URL, **extra: str) -> dict[str, str]:
     return base_env(
         PORTAL_ENV="production",
         PORTAL_SECRET_KEY=secrets.token_urlsafe(36),  # 48 characters
         PORTAL_BASE_URL="https://127.0.0.1",
-        PORTAL_DATABASE_URL=DATABASE_URL,
+        PORTAL_DATABASE_URL=database_url,
         PORTAL_VAR_DIR=str(var_dir),
         PORTAL_REDIS_URL=REDIS_URL,
         **OIDC_ENV,
+        **extra,
     )
 
 

@@ -8,6 +8,10 @@ team and consent by their social worker (``register_client``, ``add_to_care_team
 Piccolo binds its engine from ``PORTAL_DATABASE_URL`` when ``portal.core.db`` is imported, so this
 runs in its own process with the environment already set. Prints one JSON line with the ids:
 ``{"person_id": …, "clients": {"200": {"id", "events", "full_name"}, "10k": {…}}}``.
+
+``--uploads`` seeds the upload bench's world instead (``bench.upload``): the same organisations,
+social worker and mediator, and one client file of that social worker with only its own three
+events; prints ``{"person_id": …, "client": {"id", "events", "full_name"}}``.
 """
 
 from __future__ import annotations
@@ -175,14 +179,41 @@ async def seed() -> dict[str, object]:
     return {"person_id": social_worker.person_id, "clients": clients}
 
 
-def main() -> int:
+async def seed_uploads() -> dict[str, object]:
+    """One social worker and one client file of theirs, to upload documents to."""
+    import portal.domains  # noqa: F401 (installs event kinds and record policies)
+    from portal.core import db
+    from portal.visibility.policy import Role
+
+    await db.start()
+    try:
+        orgs = await _organisations()
+        social_worker = await _actor(SOCIAL_WORKER, "Sam Bench", orgs[OCMW], Role.social_worker)
+        await _actor(MEDIATOR, "Mia Bench", orgs[VDAB], Role.mediator)
+        client_id = await _client(social_worker, "Upload", 1)
+        client = {
+            "id": client_id,
+            "events": await _events_of(client_id),
+            "full_name": "FirstUpload LastUpload",
+        }
+        await db.DB.run_ddl("ANALYZE")
+    finally:
+        await db.stop()
+    return {"person_id": social_worker.person_id, "client": client}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["--uploads"]):
+        print("usage: python -m bench.seed [--uploads]", file=sys.stderr)
+        return 2
     if not os.environ.get("PORTAL_DATABASE_URL", "").startswith("postgresql://"):
         print(
             "bench.seed: PORTAL_DATABASE_URL must name the PostgreSQL bench database",
             file=sys.stderr,
         )
         return 2
-    print(json.dumps(asyncio.run(seed())))
+    print(json.dumps(asyncio.run(seed_uploads() if args else seed())))
     return 0
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -291,8 +291,34 @@ async def _keep(
     return document_id
 
 
-def _from_thread(next_chunk: Callable[[], Any]) -> Callable[[], bytes]:
-    return lambda: anyio.from_thread.run(next_chunk)
+HOP_BYTES = 1024 * 1024
+"""Bytes of the file gathered on the event loop per call from the store's worker thread. The body
+arrives in chunks of up to ~256 KiB, and one thread hop per chunk cost more than storing it."""
+
+
+def _from_thread(next_chunk: Callable[[], Awaitable[bytes]], max_bytes: int) -> Callable[[], bytes]:
+    """A reader for the store's worker thread: each call runs on the event loop and returns the
+    next chunks of the file joined, ``HOP_BYTES`` or more unless the file ends (then ``b""``).
+
+    Gathering stops as soon as the file passed ``max_bytes``, so the inspector refuses it having
+    read no more of the body than chunk by chunk (before the route's own body limit answers
+    413)."""
+    received = 0
+
+    async def gather() -> bytes:
+        nonlocal received
+        chunks: list[bytes] = []
+        gathered = 0
+        while gathered < HOP_BYTES and received <= max_bytes:
+            chunk = await next_chunk()
+            if not chunk:
+                break
+            chunks.append(chunk)
+            gathered += len(chunk)
+            received += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    return lambda: anyio.from_thread.run(gather)
 
 
 async def upload(actor: Viewer, target: Target, body: MultipartBody, limits: Limits) -> int:
@@ -313,7 +339,9 @@ async def upload(actor: Viewer, target: Target, body: MultipartBody, limits: Lim
         await body.drain()
         raise Invalid(errors)
     try:
-        stored = await _store(_from_thread(body.file_chunk), body.filename or "", limits)
+        stored = await _store(
+            _from_thread(body.file_chunk, limits.max_bytes), body.filename or "", limits
+        )
         await body.rest()
     except (Invalid, StorageDown):
         await body.drain()
@@ -483,7 +511,9 @@ async def upload_version(
         await body.drain()
         raise Invalid({"file": _("Choose a file.")})
     try:
-        stored = await _store(_from_thread(body.file_chunk), body.filename or "", limits)
+        stored = await _store(
+            _from_thread(body.file_chunk, limits.max_bytes), body.filename or "", limits
+        )
         await body.rest()
     except (Invalid, StorageDown):
         await body.drain()
