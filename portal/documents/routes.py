@@ -133,6 +133,21 @@ async def _receive(
     return Redirect(f"{_target_url(target)}?done=document#documents", status_code=303)
 
 
+async def _add(request: Request, viewer: Viewer, target: Target) -> Response[str] | Redirect:
+    """A new document for a client or a host; its form again when refused."""
+
+    async def page(**kwargs: Any) -> Response[str]:
+        return await _form_page(request, viewer, target, **kwargs)
+
+    return await _receive(
+        request,
+        viewer,
+        target,
+        lambda body, limits: services.upload(viewer, target, body, limits),
+        page,
+    )
+
+
 def upload_route(max_bytes: int) -> Any:
     opt = {CSRF_FROM_STREAM: True}
     limit = max_bytes + FORM_ROOM
@@ -148,18 +163,7 @@ def upload_route(max_bytes: int) -> Any:
     ) -> Response[str] | Redirect:
         """The fixed upload contract: ``csrf_token`` (or the header), ``audience``, ``category``
         and the file in ``file``; 303 to the client file."""
-        target = await services.client_target(viewer, client_id)
-
-        async def page(**kwargs: Any) -> Response[str]:
-            return await _form_page(request, viewer, target, **kwargs)
-
-        return await _receive(
-            request,
-            viewer,
-            target,
-            lambda body, limits: services.upload(viewer, target, body, limits),
-            page,
-        )
+        return await _add(request, viewer, await services.client_target(viewer, client_id))
 
     @post(
         "/attachments/{kind:str}/{host_id:int}",
@@ -170,18 +174,7 @@ def upload_route(max_bytes: int) -> Any:
     async def attach(
         request: Request, viewer: NamedDependency[Viewer], kind: HostKind, host_id: RecordId
     ) -> Response[str] | Redirect:
-        target = await services.host_target(viewer, kind, host_id)
-
-        async def page(**kwargs: Any) -> Response[str]:
-            return await _form_page(request, viewer, target, **kwargs)
-
-        return await _receive(
-            request,
-            viewer,
-            target,
-            lambda body, limits: services.upload(viewer, target, body, limits),
-            page,
-        )
+        return await _add(request, viewer, await services.host_target(viewer, kind, host_id))
 
     @post(
         "/documents/{document_id:int}/versions",
