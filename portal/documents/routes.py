@@ -265,7 +265,8 @@ async def _versions_page(
         "target": target,
         "client": target.client,
         "back": _target_url(target),
-        "may_change": current.deleted_at is None and services.may_change(viewer, target, current),
+        "may_change": current.deleted_at is None
+        and services.may_change(viewer, target, current, services.owner_of(versions)),
         "errors": errors or {},
         "typed": typed or {},
         "max_mb": _limits(request).max_bytes // MB,

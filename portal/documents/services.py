@@ -450,6 +450,11 @@ async def versions_of(viewer: Viewer, document: DocumentView) -> list[DocumentVi
     return scope.project_all(rows)
 
 
+def owner_of(versions: list[DocumentView]) -> int:
+    """Who added the document: the uploader of its first version."""
+    return min(versions, key=lambda version: version.version).author
+
+
 async def target_of(viewer: Viewer, document: DocumentView) -> Target:
     if document.client is not None:
         return await client_target(viewer, document.client)
@@ -457,16 +462,17 @@ async def target_of(viewer: Viewer, document: DocumentView) -> Target:
     return await host_target(viewer, document.host_kind, document.host_id)
 
 
-def may_change(viewer: Viewer, target: Target, document: DocumentView) -> bool:
-    """Who may add a version or remove: the uploader, or the file holder (a host's: whoever may
-    attach to it), while they may still add documents of its category and audience."""
+def may_change(viewer: Viewer, target: Target, document: DocumentView, owner: int) -> bool:
+    """Who may add a version or remove: who added the document (``owner``, the first version's
+    uploader), or the file holder (a host's: whoever may attach to it), while they may still add
+    documents of its category and audience."""
     allowed = choices(viewer, target)
     if document.category not in allowed.categories:
         return False
     if target.client is None:
         return True
     return document.audience in allowed.audiences and (
-        document.author == viewer.person_id or target.client.relation is Relation.file_holder
+        owner == viewer.person_id or target.client.relation is Relation.file_holder
     )
 
 
@@ -491,7 +497,7 @@ async def _changeable(actor: Viewer, document_id: int) -> tuple[DocumentView, Ta
     target = await target_of(actor, document)
     if not document.current:
         raise Invalid({"file": _("Only the newest version can be replaced or removed.")})
-    if not may_change(actor, target, document):
+    if not may_change(actor, target, document, owner_of(await versions_of(actor, document))):
         raise NotAllowed("only the uploader or the file holder changes a document")
     return document, target
 

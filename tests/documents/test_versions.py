@@ -242,3 +242,22 @@ async def test_a_removed_document_is_gone_but_its_removal_stays_on_the_timeline(
                 assert not any(name in timeline for name in names[document.id]), username
     assert outcomes == {cv.id: {True, False}, report.id: {True, False}}
     assert len(stored_keys(store)) == 3, "a removal keeps the bytes"
+
+
+async def test_who_added_a_document_keeps_it_after_another_version(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    """The file holder replaces a toeleider's CV; the toeleider who added it may still replace
+    it: a document stays its first uploader's."""
+    world = await build_world()
+    store: DocumentStore = app.state.storage
+    first = await upload(world, store, "toeleider", "cv", client="X", label="cv-owner")
+    holder = await login_en(client, "sw.a")
+    assert (
+        await _post_version(client, holder, first.id, "cv-v2.pdf", pdf("v2"))
+    ).status_code == 303
+    (_, second) = await document_rows(series=first.id)
+    partner = await login_en(client, "toeleider")
+    response = await _post_version(client, partner, second["id"], "cv-v3.pdf", pdf("v3"))
+    assert response.status_code == 303
+    assert [row["version"] for row in await document_rows(series=first.id)] == [1, 2, 3]
