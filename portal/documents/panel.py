@@ -12,11 +12,19 @@ from portal.documents.services import Choices, Target, choices, documents_of
 from portal.documents.visibility import DocumentView
 from portal.visibility.viewer import Viewer
 
+SHOWN = 8
+"""The newest documents the header lists; the rest are one link away."""
+
 
 @dataclass(frozen=True)
 class DocumentsPanel:
     documents: list[DocumentView]
     choices: Choices
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.documents)
 
 
 async def documents_panel(viewer: Viewer, client: ClientView) -> DocumentsPanel | None:
@@ -25,7 +33,7 @@ async def documents_panel(viewer: Viewer, client: ClientView) -> DocumentsPanel 
     allowed = choices(viewer, target)
     if not documents and not allowed:
         return None
-    return DocumentsPanel(documents=documents, choices=allowed)
+    return DocumentsPanel(documents=documents[:SHOWN], choices=allowed, total=len(documents))
 
 
 NOTICES = {

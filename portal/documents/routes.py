@@ -28,6 +28,7 @@ from portal.documents import hosts, services
 from portal.documents.receiving import BadBody, MultipartBody
 from portal.documents.services import Limits, StorageDown, Target
 from portal.documents.visibility import DocumentView
+from portal.documents.workflow import CATEGORIES
 from portal.visibility.viewer import Viewer
 
 MB = 1024 * 1024
@@ -202,6 +203,27 @@ def upload_route(max_bytes: int) -> Any:
     return [upload, attach, new_version]
 
 
+@get("/clients/{client_id:int}/documents", name="documents.list")
+async def client_documents(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str]:
+    """Every current document of the file the viewer may read, newest first; ``category``
+    narrows the list."""
+    target = await services.client_target(viewer, client_id)
+    documents = await services.documents_of(viewer, target)
+    present = {d.category.code: d.category for d in documents}
+    chosen = request.query_params.get("category") or ""
+    shown = [d for d in documents if d.category.code == chosen] if chosen in present else documents
+    context = {
+        "client": target.client,
+        "documents": shown,
+        "categories": [c for c in CATEGORIES if c.code in present],
+        "chosen": chosen if chosen in present else "",
+        "may_add": bool(services.choices(viewer, target)),
+    }
+    return render(request, "documents/list.html", context)
+
+
 @get("/clients/{client_id:int}/documents/new", name="documents.new")
 async def new_document(
     request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
@@ -300,4 +322,4 @@ async def remove(
 
 def route_handlers(settings: Any) -> list[Any]:
     max_bytes = settings.upload_max_mb * MB
-    return [*upload_route(max_bytes), new_document, download, versions, remove]
+    return [*upload_route(max_bytes), client_documents, new_document, download, versions, remove]

@@ -798,6 +798,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         expect=_attendance_refused,
         form=lambda f: {f"presence-{f.world.clients['X']}": "maybe"},
     ),
+    (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
     ),

@@ -12,6 +12,7 @@ from portal.documents.tables import Document
 from portal.visibility.scoping import unscoped
 from tests.courses.conftest import login_en
 from tests.documents import files
+from tests.documents.conftest import listed
 from tests.support.factories import build_world
 
 
@@ -207,3 +208,26 @@ async def test_htmx_gets_the_new_entry(client: httpx.AsyncClient) -> None:
     assert response.text.lstrip().startswith("<li>")
     assert f'href="/documents/{row["id"]}"' in response.text
     assert "<html" not in response.text
+
+
+async def test_the_header_lists_the_newest_and_links_to_all(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    token = await login_en(client, "sw.a")
+    x = world.clients["X"]
+    for number in range(10):
+        category = "diploma" if number < 3 else "cv"
+        response = await _post(
+            client, x, token, f"doc-{number:02d}.pdf", files.PDF, category=category
+        )
+        assert response.status_code == 303
+    names = [f"doc-{number:02d}.pdf" for number in range(10)]
+    page = (await client.get(f"/clients/{x}")).text
+    assert sorted(listed(page).values()) == names[2:]
+    assert f'href="/clients/{x}/documents"' in page
+    assert "All documents (2 more)" in page
+    every = (await client.get(f"/clients/{x}/documents")).text
+    assert sorted(listed(every).values()) == names
+    diplomas = (await client.get(f"/clients/{x}/documents?category=diploma")).text
+    assert sorted(listed(diplomas).values()) == names[:3]
+    unknown = (await client.get(f"/clients/{x}/documents?category=nonsense")).text
+    assert sorted(listed(unknown).values()) == names
