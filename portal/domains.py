@@ -26,6 +26,7 @@ from portal.documents import hosts
 from portal.documents.domain import DOMAIN as DOCUMENTS
 from portal.home.domain import DOMAIN as HOME
 from portal.review.domain import DOMAIN as REVIEW
+from portal.signals.domain import DOMAIN as SIGNALS
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
 from portal.trajectory.domain import DOMAIN as TRAJECTORY
@@ -51,6 +52,7 @@ DOMAINS: tuple[Domain, ...] = (
     AUDIT,
     COURSES,
     DOCUMENTS,
+    SIGNALS,
     POLICY,
 )
 

@@ -88,6 +88,7 @@ POLICY: dict[tuple[Role, Relation], dict[Sensitivity, Access]] = {
     (Role.social_worker, Relation.same_org): _row(S, H, S, H, H),
     (Role.social_worker, Relation.same_org_reason): _row(S, S, S, S, S),
     (Role.social_worker, Relation.partner_org): NOTHING,
+    (Role.social_worker, Relation.author_org): _row(S, H, H, H, H),
     (Role.mediator, Relation.care_team): _row(S, S, S, H, H),
     (Role.mediator, Relation.partner_org): _row(S, M, S, H, H),
     (Role.mediator, Relation.same_org): NOTHING,

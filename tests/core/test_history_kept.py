@@ -72,10 +72,36 @@ LATER_APPS = {
     "trajectory": ("training_request", "invitation", "intake", "intake_answer", "placement"),
     "review": ("review_round", "review_item"),
     "documents": ("document",),
+    "signals": ("signal_route", "signal", "signal_change"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
 _seq = itertools.count(1)
+
+
+async def _signal_rows(org: int, person: int, client: int) -> int:
+    """A route, a signal about a client and one change of it, as the services write them."""
+    from portal.signals.tables import Signal, SignalChange, SignalRoute
+
+    await SignalRoute(municipality=f"place-{next(_seq)}", name="Place", ocmw=org).save()
+    row = Signal(
+        reporter=person,
+        reporter_org=org,
+        ocmw=org,
+        client=client,
+        theme="housing",
+        title="t",
+        description="d",
+        municipality="Place",
+        sensitivity="trajectory",
+        handler=person,
+        created_at=NOW,
+        due_on=NOW.date(),
+    )
+    with unscoped("test: a row as written"):
+        await row.save()
+    await SignalChange(signal=row.id, kind="assign", handler=person, person=person, at=NOW).save()
+    return int(row.id)
 
 
 async def _document_row(client: int, person: int, org: int) -> None:
@@ -218,6 +244,7 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await add_trajectory_rows(client, holder, vdab)
     await make_review_item(await make_review_round(ocmw, holder), client, holder)
     await _document_row(client, holder, ocmw)
+    await _signal_rows(ocmw, holder, client)
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 
@@ -258,6 +285,7 @@ async def test_each_reference_on_its_own_refuses_the_delete(
     home["course_session"] = await make_session(home["course"], NOW.date())
     home["intake"] = await make_intake(home["client"], home["person"])
     home["review_round"] = await make_review_round(home_org, home["person"])
+    home["signal"] = await _signal_rows(home_org, home["person"], home["client"])
     referenced = table._meta.get_column_by_name(column)._foreign_key_meta.resolved_references
     target = {
         "organisation": lambda: make_org(f"target-{next(_seq)}", "partner"),

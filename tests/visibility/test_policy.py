@@ -33,6 +33,7 @@ EXPECTED: dict[tuple[Role, Relation], tuple[Access, ...]] = {
     (Role.social_worker, Relation.same_org_reason): (S, S, S, S, S),
     (Role.mediator, Relation.care_team): (S, S, S, H, H),
     (Role.mediator, Relation.partner_org): (S, M, S, H, H),
+    (Role.social_worker, Relation.author_org): (S, H, H, H, H),
     (Role.mediator, Relation.author_org): (S, H, H, H, H),
     (Role.toeleider, Relation.care_team): (S, M, S, H, H),
     (Role.toeleider, Relation.author_org): (S, H, H, H, H),
