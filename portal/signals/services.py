@@ -363,3 +363,63 @@ async def readable_signals(viewer: Viewer) -> list[SignalView]:
     scope = visible_to(viewer, Signal)
     rows = await scope.select(*_COLUMNS).order_by(Signal.created_at, ascending=False)
     return scope.project_all(rows)
+
+
+REPORTING_ROLES = frozenset({Role.social_worker, Role.coordinator, Role.toeleider, Role.mediator})
+
+
+def may_report(viewer: Viewer) -> bool:
+    return bool(viewer.roles & REPORTING_ROLES)
+
+
+def handles_signals(viewer: Viewer) -> bool:
+    return viewer.org_kind == OrgKind.ocmw and bool(viewer.roles & HANDLING_ROLES)
+
+
+def overdue(signal: SignalView, today: dt.date | None = None) -> bool:
+    """Still waiting for a first response after its deadline."""
+    day = today or local_time(dt.datetime.now(dt.UTC)).date()
+    return signal.first_response_at is None and signal.state.open and day > signal.due_on
+
+
+@dataclass(frozen=True)
+class SignalLists:
+    mine: list[SignalView]
+    queue: list[SignalView]
+    handles: bool
+
+
+async def signal_lists(viewer: Viewer, *, limit: int = 100) -> SignalLists:
+    """What the viewer reported, and the queue of their OCMW when they follow signals up."""
+    scope = visible_to(viewer, Signal)
+    mine_rows = await (
+        scope.select(*_COLUMNS)
+        .where(Signal.reporter == viewer.person_id)
+        .order_by(Signal.created_at, ascending=False)
+        .limit(limit)
+    )
+    queue: list[SignalView] = []
+    handles = handles_signals(viewer)
+    if handles:
+        queue_rows = await (
+            scope.select(*_COLUMNS)
+            .where((Signal.ocmw == viewer.org_id) & (Signal.state != "closed"))
+            .order_by(Signal.due_on, Signal.created_at)
+            .limit(limit)
+        )
+        queue = scope.project_all(queue_rows)
+    return SignalLists(mine=scope.project_all(mine_rows), queue=queue, handles=handles)
+
+
+async def client_choices(viewer: Viewer) -> list[tuple[int, str]]:
+    """The clients a signal can be about: those the reporter may see, by name."""
+    scope = visible_to(viewer, Client)
+    rows = await scope.select(Client.id, Client.first_name, Client.last_name).order_by(
+        Client.last_name
+    )
+    return [(view.id, view.full_name) for view in scope.project_all(rows)]
+
+
+async def municipalities() -> list[str]:
+    rows = await SignalRoute.select(SignalRoute.name).order_by(SignalRoute.name)
+    return [row["name"] for row in rows]

@@ -27,6 +27,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.documents.tables import Document
 from portal.review.workflow import Quarter
+from portal.signals.services import HANDLING_ROLES, REPORTING_ROLES
 from portal.visibility.policy import (
     Access,
     Audience,
@@ -50,6 +51,7 @@ from tests.support.oracle import (
     facts_for,
     relation_of,
 )
+from tests.support.signals import SeededSignal, add_signals, reads_signal
 
 HTMX = {"HX-Request": "true"}
 MISSING = 999_999
@@ -588,6 +590,57 @@ def _attachment_refused(facts: Facts, url: str) -> int:
     return 422 if _attaches(facts, int(url.rsplit("/", 1)[1])) else 403
 
 
+# Signals ---------------------------------------------------------------------------------------
+
+
+def _signal_of(facts: Facts, url: str) -> SeededSignal | None:
+    signal_id = int(url.split("/")[2])
+    return next((s for s in facts.world.signals if s.id == signal_id), None)
+
+
+def _reads_signal(facts: Facts, url: str) -> bool:
+    signal = _signal_of(facts, url)
+    if signal is None:
+        return False
+    relation = (
+        facts.relations[facts.world.clients[signal.client]] if signal.client else Relation.none
+    )
+    return reads_signal(facts.viewer, PEOPLE[facts.username][0], signal, relation)
+
+
+def _signal_urls(suffix: str) -> Urls:
+    return lambda f: (
+        [f"/signals/{s.id}{suffix}" for s in f.world.signals] + [f"/signals/{MISSING}{suffix}"]
+    )
+
+
+def _reports(facts: Facts) -> bool:
+    return bool(facts.roles & REPORTING_ROLES)
+
+
+def _follows_up(facts: Facts, url: str) -> bool:
+    """A coordinator or social worker of the OCMW the signal is routed to."""
+    signal = _signal_of(facts, url)
+    org = PEOPLE[facts.username][0]
+    return signal is not None and org == signal.ocmw and bool(facts.roles & HANDLING_ROLES)
+
+
+def _is_reporter(facts: Facts, url: str) -> bool:
+    signal = _signal_of(facts, url)
+    return signal is not None and signal.reporter == facts.username
+
+
+def _signal_refuses(acts: Callable[[Facts, str], bool]) -> Callable[[Facts, str], int]:
+    """404 for who may not read the signal; 422 (the form's message) for who may act; 403 else."""
+
+    def expect(facts: Facts, url: str) -> int:
+        if not _reads_signal(facts, url):
+            return 404
+        return 422 if acts(facts, url) else 403
+
+    return expect
+
+
 MATRIX_PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
 NOT_ACCEPTED = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"
 """A Windows program: refused whatever its name, and nothing is stored."""
@@ -798,6 +851,29 @@ MATRIX: dict[tuple[str, str], Case] = {
         expect=_attendance_refused,
         form=lambda f: {f"presence-{f.world.clients['X']}": "maybe"},
     ),
+    (G, "/signals/new"): Case(
+        _fixed("/signals/new"), expect=lambda f, _u: 200 if _reports(f) else 403
+    ),
+    (P, "/signals"): Case(
+        _fixed("/signals"),
+        expect=lambda f, _u: 422 if _reports(f) else 403,
+        form=lambda f: {"theme": "", "title": ""},
+    ),
+    (G, "/signals"): Case(_fixed("/signals")),
+    (G, "/signals/{signal_id:int}"): Case(_signal_urls(""), _reads_signal),
+    (P, "/signals/{signal_id:int}/moves"): Case(
+        _signal_urls("/moves"),
+        expect=_signal_refuses(lambda _f, _u: False),
+        form=lambda f: {"move": "nonsense"},
+    ),
+    (P, "/signals/{signal_id:int}/assign"): Case(
+        _signal_urls("/assign"), expect=_signal_refuses(_follows_up), form=lambda f: {"handler": ""}
+    ),
+    (P, "/signals/{signal_id:int}/comments"): Case(
+        _signal_urls("/comments"),
+        expect=_signal_refuses(lambda f, u: _follows_up(f, u) or _is_reporter(f, u)),
+        form=lambda f: {"text": " "},
+    ),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
@@ -904,6 +980,9 @@ async def _hidden_values(facts: Facts) -> list[str]:
     for document in facts.world.documents:
         if not _reads(facts, document):
             hidden += document.secrets
+    for signal in facts.world.signals:
+        if not _reads_signal(facts, f"/signals/{signal.id}"):
+            hidden += signal.secrets
     return hidden
 
 
@@ -930,6 +1009,7 @@ async def test_every_route_for_every_person(
     now = Quarter.of(dt.date.today())
     await add_review_rounds(world, f"{now.year - 1}-Q{now.number}")
     await add_documents(world, app.state.storage)
+    await add_signals(world)
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

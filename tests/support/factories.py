@@ -212,6 +212,8 @@ class World:
     """A1 and A2 held (two and one week ago), A3 to come (next week); B1 held a week ago."""
     documents: list[SeededDocument] = field(default_factory=list)
     """Once ``tests.support.documents.add_documents`` seeded them."""
+    signals: list[Any] = field(default_factory=list)
+    """``tests.support.signals.SeededSignal``, once ``add_signals`` seeded them."""
 
 
 PEOPLE = {

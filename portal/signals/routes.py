@@ -1,0 +1,169 @@
+"""Capture, lists and follow-up of signals; thin handlers over ``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.response import Redirect
+
+from portal.clients.changes import Invalid
+from portal.clients.services import NotAllowed
+from portal.core.forms import form_fields
+from portal.core.i18n import N_
+from portal.core.params import RecordId
+from portal.core.templating import render
+from portal.signals import services
+from portal.signals.services import PersonalData
+from portal.signals.workflow import STATES, THEMES, URGENCIES, may_assign, moves
+from portal.visibility.viewer import Viewer
+
+NOTICES = {
+    "reported": N_("The signal has been sent to the OCMW that follows it up."),
+    "changed": N_("The signal has been updated."),
+}
+
+
+async def _form(
+    request: Request,
+    viewer: Viewer,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    warned: list[str] | None = None,
+) -> Response[str]:
+    if not services.may_report(viewer):
+        raise PermissionDeniedException()
+    context = {
+        "themes": THEMES,
+        "urgencies": URGENCIES,
+        "clients": await services.client_choices(viewer),
+        "municipalities": await services.municipalities(),
+        "errors": errors or {},
+        "typed": typed or {},
+        "warned": warned or [],
+    }
+    return render(request, "signals/new.html", context, status_code=422 if errors else 200)
+
+
+@get("/signals/new", name="signals.new")
+async def new_signal(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
+    return await _form(request, viewer)
+
+
+@post("/signals", name="signals.report")
+async def report(request: Request, viewer: NamedDependency[Viewer]) -> Response[str] | Redirect:
+    """The fixed contract: ``theme``, ``title``, ``description``, ``municipality``, ``urgency``,
+    optional ``client``; a structural signal that looks like personal data needs
+    ``confirm_no_personal_data=1``."""
+    if not services.may_report(viewer):
+        raise PermissionDeniedException()
+    fields = await form_fields(request)
+    try:
+        signal_id = await services.capture(viewer, fields)
+    except PersonalData as warned:
+        found = [finding.text for finding in warned.found]
+        return await _form(request, viewer, errors=warned.errors, typed=fields, warned=found)
+    except Invalid as invalid:
+        return await _form(request, viewer, errors=invalid.errors, typed=fields)
+    return Redirect(f"/signals/{signal_id}?done=reported", status_code=303)
+
+
+@get("/signals", name="signals.list")
+async def signal_list(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
+    lists = await services.signal_lists(viewer)
+    context = {
+        "lists": lists,
+        "may_report": services.may_report(viewer),
+        "overdue": services.overdue,
+        "states": STATES,
+    }
+    return render(request, "signals/list.html", context)
+
+
+async def _detail(
+    request: Request,
+    viewer: Viewer,
+    signal_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response[str]:
+    signal = await services.find_signal(viewer, signal_id)
+    actors = services.actors_of(viewer, signal)
+    assigning = may_assign(signal.state.code, actors)
+    context = {
+        "signal": signal,
+        "changes": await services.changes_of(signal),
+        "moves": moves(signal.state.code, actors),
+        "handlers": await services.handlers_for(signal) if assigning else [],
+        "comments": bool(actors),
+        "overdue": services.overdue(signal),
+        "states": {state.code: state for state in STATES},
+        "errors": errors or {},
+        "typed": typed or {},
+        "notice": NOTICES.get(request.query_params.get("done") or ""),
+    }
+    return render(request, "signals/detail.html", context, status_code=422 if errors else 200)
+
+
+@get("/signals/{signal_id:int}", name="signals.detail")
+async def signal_page(
+    request: Request, viewer: NamedDependency[Viewer], signal_id: RecordId
+) -> Response[str]:
+    return await _detail(request, viewer, signal_id)
+
+
+async def _change(request: Request, viewer: Viewer, signal_id: int, write: Any) -> Any:
+    fields = await form_fields(request)
+    try:
+        await write(fields)
+    except NotAllowed:
+        raise PermissionDeniedException() from None
+    except Invalid as invalid:
+        return await _detail(request, viewer, signal_id, errors=invalid.errors, typed=fields)
+    return Redirect(f"/signals/{signal_id}?done=changed", status_code=303)
+
+
+@post("/signals/{signal_id:int}/moves", name="signals.move")
+async def move(
+    request: Request, viewer: NamedDependency[Viewer], signal_id: RecordId
+) -> Response[str] | Redirect:
+    """``move`` (a transition code), with ``outcome`` or ``reason`` where the move needs it."""
+    return await _change(
+        request,
+        viewer,
+        signal_id,
+        lambda f: services.move(viewer, signal_id, f.get("move", ""), f),
+    )
+
+
+@post("/signals/{signal_id:int}/assign", name="signals.assign")
+async def assign(
+    request: Request, viewer: NamedDependency[Viewer], signal_id: RecordId
+) -> Response[str] | Redirect:
+    async def write(fields: dict[str, str]) -> None:
+        try:
+            handler = int(fields.get("handler", ""))
+        except ValueError:
+            handler = 0
+        await services.assign(viewer, signal_id, handler)
+
+    return await _change(request, viewer, signal_id, write)
+
+
+@post("/signals/{signal_id:int}/comments", name="signals.comment")
+async def comment(
+    request: Request, viewer: NamedDependency[Viewer], signal_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(
+        request,
+        viewer,
+        signal_id,
+        lambda f: services.comment(viewer, signal_id, f.get("text", "")),
+    )
+
+
+route_handlers = [new_signal, report, signal_list, signal_page, move, assign, comment]
