@@ -72,10 +72,20 @@ from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.core import db  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
+from portal.signals.workflow import THEMES  # noqa: E402
 from portal.testing.processes import SeaweedServer  # noqa: E402
 from tests.support.s3 import S3Bucket, fresh_bucket  # noqa: E402
 
 TABLES = tuple(table._meta.tablename for table in domains.tables())
+STANDING_DATA = (
+    "INSERT INTO signal_theme (code, name, deadline, position, active) VALUES "
+    + ", ".join(
+        f"('{theme.code}', '', {theme.deadline}, {position}, TRUE)"
+        for position, theme in enumerate(THEMES)
+    )
+)
+"""What the migrations write besides tables (the standard signal themes), written again after
+each test empties the tables."""
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -95,7 +105,9 @@ def _empty_sqlite() -> None:
     path = urlparse(TEST_DATABASE_URL).path
     with contextlib.closing(sqlite3.connect(path)) as connection:
         connection.executescript(
-            "BEGIN; " + " ".join(f'DELETE FROM "{table}";' for table in TABLES) + " COMMIT;"
+            "BEGIN; "
+            + " ".join(f'DELETE FROM "{table}";' for table in TABLES)
+            + f" {STANDING_DATA}; COMMIT;"
         )
 
 
@@ -106,7 +118,11 @@ async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     if db.is_sqlite():
         _empty_sqlite()
     else:
-        await db.DB.run_ddl("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY")
+        await db.DB.run_ddl(
+            "TRUNCATE "
+            + ", ".join(f'"{t}"' for t in TABLES)
+            + f" RESTART IDENTITY; {STANDING_DATA}"
+        )
 
 
 def make_settings(tmp_path: Path, **overrides: str) -> Settings:

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from portal.signals.tables import Signal, SignalChange, SignalRoute
+from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute, SignalTheme
 
 APP_CONFIG = AppConfig(
     app_name="signals",
     migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "signals"),
-    table_classes=[SignalRoute, Signal, SignalChange],
+    table_classes=[SignalTheme, SignalRoute, Signal, SignalChange, SignalNotice],
     migration_dependencies=["portal.accounts.piccolo_app", "portal.clients.piccolo_app"],
     commands=[],
 )

@@ -15,9 +15,9 @@ from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
 from portal.core.templating import render
-from portal.signals import services
+from portal.signals import services, themes
 from portal.signals.services import PersonalData
-from portal.signals.workflow import STATES, THEMES, URGENCIES, may_assign, moves
+from portal.signals.workflow import STATES, URGENCIES, may_assign, moves
 from portal.visibility.viewer import Viewer
 
 NOTICES = {
@@ -37,7 +37,7 @@ async def _form(
     if not services.may_report(viewer):
         raise PermissionDeniedException()
     context = {
-        "themes": THEMES,
+        "themes": await themes.catalog(active_only=True),
         "urgencies": URGENCIES,
         "clients": await services.client_choices(viewer),
         "municipalities": await services.municipalities(),

@@ -20,14 +20,13 @@ from portal.core.i18n import gettext_ as _
 from portal.core.templating import local_time
 from portal.core.text import fold
 from portal.core.workdays import BELGIUM
-from portal.signals import events
+from portal.signals import events, themes
 from portal.signals.privacy import KINDS, Finding, findings
 from portal.signals.tables import Signal, SignalChange, SignalRoute
 from portal.signals.visibility import SignalView
 from portal.signals.workflow import (
     FIRST_STATE,
     RESPONDED,
-    THEME_BY_CODE,
     TRANSITION_BY_CODE,
     URGENCIES,
     Actor,
@@ -91,8 +90,8 @@ async def capture(
     """A new signal from the capture form (``theme``, ``title``, ``description``,
     ``municipality``, ``urgency``, optional ``client``, ``confirm_no_personal_data``)."""
     errors: dict[str, str] = {}
-    theme = THEME_BY_CODE.get(_text(fields, "theme"))
-    if theme is None:
+    theme = await themes.find(_text(fields, "theme"))
+    if theme is None or not theme.active:
         errors["theme"] = _("Choose a theme.")
     title = " ".join(_text(fields, "title").split())
     if not title:
@@ -167,7 +166,11 @@ async def capture(
                 client_id,
                 events.REPORTED,
                 actor=actor,
-                payload={"signal": signal_id, "theme": theme.code, "title": title},
+                payload={
+                    "signal": signal_id,
+                    "theme": theme.code if theme.standard else theme.label,
+                    "title": title,
+                },
                 text=description,
                 occurred_at=moment,
             )
@@ -188,7 +191,7 @@ async def find_signal(viewer: Viewer, signal_id: int) -> SignalView:
     view = scope.project(row) if row is not None else None
     if view is None:
         raise NotFoundException()
-    return view
+    return (await themes.named([view]))[0]
 
 
 def actors_of(viewer: Viewer, signal: SignalView) -> frozenset[Actor]:
@@ -362,7 +365,7 @@ async def readable_signals(viewer: Viewer) -> list[SignalView]:
     """Every signal the viewer may read, newest first (the lists come later)."""
     scope = visible_to(viewer, Signal)
     rows = await scope.select(*_COLUMNS).order_by(Signal.created_at, ascending=False)
-    return scope.project_all(rows)
+    return await themes.named(scope.project_all(rows))
 
 
 REPORTING_ROLES = frozenset({Role.social_worker, Role.coordinator, Role.toeleider, Role.mediator})
@@ -407,8 +410,9 @@ async def signal_lists(viewer: Viewer, *, limit: int = 100) -> SignalLists:
             .order_by(Signal.due_on, Signal.created_at)
             .limit(limit)
         )
-        queue = scope.project_all(queue_rows)
-    return SignalLists(mine=scope.project_all(mine_rows), queue=queue, handles=handles)
+        queue = await themes.named(scope.project_all(queue_rows))
+    mine = await themes.named(scope.project_all(mine_rows))
+    return SignalLists(mine=mine, queue=queue, handles=handles)
 
 
 async def client_choices(viewer: Viewer) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -16,6 +16,21 @@ class SignalRoute(Table, tablename="signal_route"):
     name = Varchar(length=100)
     """The name as written."""
     ocmw = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
+
+
+class SignalTheme(Table, tablename="signal_theme"):
+    """A theme a signal is filed under, with its deadline (kept as data, edited by a platform
+    administrator). The ten standard themes are written by the migration; their names are
+    translated (``workflow.THEMES``). A theme added later carries its ``name`` as written."""
+
+    id: Serial
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=100, default="")
+    deadline = Integer(default=10)
+    """Working days to a first response."""
+    position = Integer(default=0)
+    active = Boolean(default=True)
+    """Offered on the capture form; signals already filed under it keep it."""
 
 
 class Signal(Classified, Table, tablename="signal"):
@@ -69,3 +84,14 @@ class SignalChange(Table, tablename="signal_change"):
     text = Text(default="")
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     at = Timestamptz()
+
+
+class SignalNotice(Table, tablename="signal_notice"):
+    """A change of a signal its reporter has not looked at yet: a reference to the change, never
+    its text. Shown only through the signal's scope, so a reporter who may no longer read the
+    signal learns nothing; looking at the signal clears its notices."""
+
+    id: Serial
+    person = ForeignKey(references=Person, null=False, index=True, on_delete=OnDelete.restrict)
+    signal = ForeignKey(references=Signal, null=False, index=True, on_delete=OnDelete.restrict)
+    change = ForeignKey(references=SignalChange, null=False, on_delete=OnDelete.restrict)

@@ -18,7 +18,7 @@ from piccolo.querystring import QueryString
 
 from portal.clients.visibility import ClientBoundPolicy, ClientView
 from portal.signals.tables import Signal
-from portal.signals.workflow import STATE_BY_CODE, THEME_BY_CODE, State, Theme
+from portal.signals.workflow import STATE_BY_CODE, State, Theme, theme_of
 from portal.visibility.fields import FieldSpec, Structural
 from portal.visibility.policy import (
     Access,
@@ -151,7 +151,7 @@ class SignalPolicy(ClientBoundPolicy):
         return SignalView(
             id=row["id"],
             relation=relation,
-            theme=THEME_BY_CODE[row["theme"]],
+            theme=theme_of(row["theme"]),
             title=row["title"],
             description=row["description"],
             municipality=row["municipality"],

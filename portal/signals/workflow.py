@@ -22,8 +22,10 @@ DEFAULT_DEADLINE = 10
 class Theme:
     code: str
     label: str
-    """Message id."""
+    """Message id of a standard theme; the name as written of one an administrator added."""
     deadline: int = DEFAULT_DEADLINE
+    active: bool = True
+    standard: bool = True
 
 
 THEMES: tuple[Theme, ...] = (
@@ -40,6 +42,13 @@ THEMES: tuple[Theme, ...] = (
 )
 """The themes a new installation starts with; afterwards they live in the database."""
 THEME_BY_CODE = {theme.code: theme for theme in THEMES}
+
+
+def theme_of(code: str) -> Theme:
+    """A theme as far as its code tells: the standard one, or a placeholder named by its code
+    until ``themes.named`` looks up the name an administrator gave it."""
+    return THEME_BY_CODE.get(code) or Theme(code, code, standard=False)
+
 
 URGENCIES = {"normal": N_("Normal"), "urgent": N_("Urgent")}
 

@@ -72,16 +72,17 @@ LATER_APPS = {
     "trajectory": ("training_request", "invitation", "intake", "intake_answer", "placement"),
     "review": ("review_round", "review_item"),
     "documents": ("document",),
-    "signals": ("signal_route", "signal", "signal_change"),
+    "signals": ("signal_theme", "signal_route", "signal", "signal_change", "signal_notice"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
 _seq = itertools.count(1)
 
 
-async def _signal_rows(org: int, person: int, client: int) -> int:
-    """A route, a signal about a client and one change of it, as the services write them."""
-    from portal.signals.tables import Signal, SignalChange, SignalRoute
+async def _signal_rows(org: int, person: int, client: int) -> tuple[int, int]:
+    """A route, a signal about a client, one change of it and its notice to the reporter, as
+    the services write them."""
+    from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute
 
     await SignalRoute(municipality=f"place-{next(_seq)}", name="Place", ocmw=org).save()
     row = Signal(
@@ -100,8 +101,10 @@ async def _signal_rows(org: int, person: int, client: int) -> int:
     )
     with unscoped("test: a row as written"):
         await row.save()
-    await SignalChange(signal=row.id, kind="assign", handler=person, person=person, at=NOW).save()
-    return int(row.id)
+    change = SignalChange(signal=row.id, kind="assign", handler=person, person=person, at=NOW)
+    await change.save()
+    await SignalNotice(person=person, signal=row.id, change=change.id).save()
+    return int(row.id), int(change.id)
 
 
 async def _document_row(client: int, person: int, org: int) -> None:
@@ -285,7 +288,9 @@ async def test_each_reference_on_its_own_refuses_the_delete(
     home["course_session"] = await make_session(home["course"], NOW.date())
     home["intake"] = await make_intake(home["client"], home["person"])
     home["review_round"] = await make_review_round(home_org, home["person"])
-    home["signal"] = await _signal_rows(home_org, home["person"], home["client"])
+    home["signal"], home["signal_change"] = await _signal_rows(
+        home_org, home["person"], home["client"]
+    )
     referenced = table._meta.get_column_by_name(column)._foreign_key_meta.resolved_references
     target = {
         "organisation": lambda: make_org(f"target-{next(_seq)}", "partner"),
