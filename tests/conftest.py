@@ -118,11 +118,8 @@ async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     if db.is_sqlite():
         _empty_sqlite()
     else:
-        await db.DB.run_ddl(
-            "TRUNCATE "
-            + ", ".join(f'"{t}"' for t in TABLES)
-            + f" RESTART IDENTITY; {STANDING_DATA}"
-        )
+        await db.DB.run_ddl("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY")
+        await db.DB.run_ddl(STANDING_DATA)
 
 
 def make_settings(tmp_path: Path, **overrides: str) -> Settings:

@@ -24,6 +24,11 @@ PARTNERSHIP_UPDATED = "partnership.updated"
 PARTNERSHIP_DELETED = "partnership.deleted"
 PERSON_DEACTIVATED = "person.deactivated"
 PERSON_REACTIVATED = "person.reactivated"
+SIGNAL_THEME_CREATED = "signal_theme.created"
+SIGNAL_THEME_UPDATED = "signal_theme.updated"
+SIGNAL_ROUTE_CREATED = "signal_route.created"
+SIGNAL_ROUTE_UPDATED = "signal_route.updated"
+SIGNAL_ROUTE_DELETED = "signal_route.deleted"
 
 LABELS = {
     ORGANISATION_CREATED: N_("Organisation created"),
@@ -33,6 +38,11 @@ LABELS = {
     PARTNERSHIP_DELETED: N_("Partnership deleted"),
     PERSON_DEACTIVATED: N_("Person deactivated"),
     PERSON_REACTIVATED: N_("Person reactivated"),
+    SIGNAL_THEME_CREATED: N_("Signal theme added"),
+    SIGNAL_THEME_UPDATED: N_("Signal theme changed"),
+    SIGNAL_ROUTE_CREATED: N_("Signal routing added"),
+    SIGNAL_ROUTE_UPDATED: N_("Signal routing changed"),
+    SIGNAL_ROUTE_DELETED: N_("Signal routing removed"),
 }
 """Action code -> what the log calls it (a message id, translated when the page is made)."""
 
@@ -44,6 +54,10 @@ FIELD_LABELS = {
     "partner": N_("Partner organisation"),
     "vdab": N_("VDAB team"),
     "files_to_reassign": N_("Files that need a new file holder"),
+    "deadline": N_("Working days to a first response"),
+    "active": N_("Offered on the form"),
+    "position": N_("Order"),
+    "municipality": N_("Municipality"),
 }
 """The keys of ``AdminAction.changes`` and how the log names them."""
 
@@ -51,7 +65,7 @@ FIELD_LABELS = {
 @dataclass(frozen=True)
 class Target:
     kind: str
-    """``organisation``, ``partnership`` or ``person``."""
+    """``organisation``, ``partnership``, ``person``, ``signal_theme`` or ``signal_route``."""
     id: int
     summary: str
     """How it was called at the time: a name with its code, a username."""

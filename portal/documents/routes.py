@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import (
     ClientException,
     HTTPException,
+    NotFoundException,
     PermissionDeniedException,
 )
 from litestar.params import PathParameter
@@ -129,8 +130,12 @@ async def _receive(
         await body.drain()
         return await form(errors=_too_large(request), typed=body.fields, status_code=422)
     if is_htmx(request):
-        document = await services.find_document(viewer, document_id)
-        return render(request, "documents/_entry.html", {"d": document}, status_code=201)
+        try:
+            document = await services.find_document(viewer, document_id)
+        except NotFoundException:
+            document = None  # attached where only others read it (a structural signal)
+        if document is not None:
+            return render(request, "documents/_entry.html", {"d": document}, status_code=201)
     return Redirect(f"{_target_url(target)}?done=document#documents", status_code=303)
 
 

@@ -25,6 +25,7 @@ CATEGORIES = (
     Category("medical", N_("Medical certificate"), Sensitivity.health),
     Category("other", N_("Other"), Sensitivity.trajectory),
     Category("programme", N_("Programme or leaflet"), Sensitivity.basic),
+    Category("photo", N_("Photo or scan"), Sensitivity.trajectory),
 )
 CATEGORY_BY_CODE = {category.code: category for category in CATEGORIES}
 CLIENT_CATEGORIES = tuple(

@@ -1,8 +1,10 @@
 from typing import Any
 
+from portal.admin.permissions import manages_organisations
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
-from portal.signals import events, routes, services, visibility
+from portal.signals import admin, events, routes, services, visibility
+from portal.signals.attachments import SIGNAL_HOST
 from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute, SignalTheme
 
 
@@ -12,10 +14,14 @@ def _shows_signals(viewer: Any) -> bool:
 
 DOMAIN = Domain(
     name="signals",
-    routes=lambda _settings: routes.route_handlers,
+    routes=lambda _settings: [*routes.route_handlers, admin.router],
     piccolo_app="portal.signals.piccolo_app",
-    menu=(MenuItem("/signals", N_("Signals"), _shows_signals, order=35),),
+    menu=(
+        MenuItem("/signals", N_("Signals"), _shows_signals, order=35),
+        MenuItem("/admin/signals", N_("Signal settings"), manages_organisations, order=64),
+    ),
     tables=(SignalNotice, SignalChange, Signal, SignalRoute, SignalTheme),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
+    attachment_hosts=(SIGNAL_HOST,),
 )

@@ -15,7 +15,9 @@ from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
 from portal.core.templating import render
+from portal.documents import services as documents
 from portal.signals import services, themes
+from portal.signals.attachments import ATTACHMENT_KIND
 from portal.signals.services import PersonalData
 from portal.signals.workflow import STATES, URGENCIES, may_assign, moves
 from portal.visibility.viewer import Viewer
@@ -23,6 +25,7 @@ from portal.visibility.viewer import Viewer
 NOTICES = {
     "reported": N_("The signal has been sent to the OCMW that follows it up."),
     "changed": N_("The signal has been updated."),
+    "document": N_("The document has been added."),
 }
 
 
@@ -94,8 +97,15 @@ async def _detail(
     signal = await services.find_signal(viewer, signal_id)
     actors = services.actors_of(viewer, signal)
     assigning = may_assign(signal.state.code, actors)
+    attachments = documents.host_target_of(ATTACHMENT_KIND, signal)
     context = {
+        "attachments": await documents.documents_of(viewer, attachments),
+        "attach": documents.choices(viewer, attachments),
+        "attach_action": f"/attachments/{ATTACHMENT_KIND}/{signal.id}",
+        "max_mb": request.app.state.settings.upload_max_mb,
+        "me": viewer.person_id,
         "signal": signal,
+        "news": await services.take_news(viewer, signal),
         "changes": await services.changes_of(signal),
         "moves": moves(signal.state.code, actors),
         "handlers": await services.handlers_for(signal) if assigning else [],

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
+from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import OrgKind, Partnership, Person
 from portal.clients.changes import Invalid
@@ -22,7 +23,7 @@ from portal.core.text import fold
 from portal.core.workdays import BELGIUM
 from portal.signals import events, themes
 from portal.signals.privacy import KINDS, Finding, findings
-from portal.signals.tables import Signal, SignalChange, SignalRoute
+from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute
 from portal.signals.visibility import SignalView
 from portal.signals.workflow import (
     FIRST_STATE,
@@ -185,6 +186,18 @@ _COLUMNS = (
 )
 
 
+async def _record(signal: SignalView, change: SignalChange) -> None:
+    """Write one change of ``signal`` and a notice of it to its reporter and its handler, except
+    to whoever made it (inside the caller's unit of work)."""
+    inserted = await SignalChange.insert(change).returning(SignalChange.id)
+    change_id = int(inserted[0]["id"])
+    told = {signal.reporter, signal.handler, change.handler} - {None, change.person}
+    if told:
+        await SignalNotice.insert(
+            *(SignalNotice(person=person, signal=signal.id, change=change_id) for person in told)
+        )
+
+
 async def find_signal(viewer: Viewer, signal_id: int) -> SignalView:
     scope = visible_to(viewer, Signal)
     row = await scope.get(signal_id, *_COLUMNS)
@@ -207,6 +220,7 @@ def actors_of(viewer: Viewer, signal: SignalView) -> frozenset[Actor]:
 
 @dataclass(frozen=True)
 class ChangeView:
+    id: int
     kind: str
     from_state: str
     to_state: str
@@ -229,6 +243,7 @@ async def changes_of(signal: SignalView) -> list[ChangeView]:
     )
     return [
         ChangeView(
+            id=row["id"],
             kind=row["kind"],
             from_state=row["from_state"],
             to_state=row["to_state"],
@@ -281,7 +296,8 @@ async def move(
         )
         if not moved:
             raise Invalid({"form": _("Someone changed this signal meanwhile. Look again.")})
-        await SignalChange.insert(
+        await _record(
+            signal,
             SignalChange(
                 signal=signal.id,
                 kind="state",
@@ -290,7 +306,7 @@ async def move(
                 text=text,
                 person=actor.person_id,
                 at=moment,
-            )
+            ),
         )
         if signal.client is not None:
             await append(
@@ -301,6 +317,33 @@ async def move(
                 text=text,
                 occurred_at=moment,
             )
+
+
+async def news_of(viewer: Viewer, signal_ids: list[int]) -> dict[int, int]:
+    """How many changes of each of these signals, read through their scope, the viewer has not
+    looked at yet."""
+    if not signal_ids:
+        return {}
+    rows = await (
+        SignalNotice.select(SignalNotice.signal, Count(SignalNotice.id, alias="news"))
+        .where((SignalNotice.person == viewer.person_id) & SignalNotice.signal.is_in(signal_ids))
+        .group_by(SignalNotice.signal)
+    )
+    return {row["signal"]: row["news"] for row in rows}
+
+
+async def take_news(viewer: Viewer, signal: SignalView) -> frozenset[int]:
+    """The changes of a signal the viewer is now looking at that are new to them; their notices
+    are done with."""
+    rows = await SignalNotice.select(SignalNotice.change).where(
+        (SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id)
+    )
+    if not rows:
+        return frozenset()
+    await SignalNotice.delete().where(
+        (SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id)
+    )
+    return frozenset(row["change"] for row in rows)
 
 
 async def handlers_for(signal: SignalView) -> list[tuple[int, str]]:
@@ -326,14 +369,15 @@ async def assign(
     moment = now or dt.datetime.now(dt.UTC)
     async with unit_of_work():
         await Signal.update({Signal.handler: handler_id}).where(Signal.id == signal.id)
-        await SignalChange.insert(
+        await _record(
+            signal,
             SignalChange(
                 signal=signal.id,
                 kind="assign",
                 handler=handler_id,
                 person=actor.person_id,
                 at=moment,
-            )
+            ),
         )
 
 
@@ -350,14 +394,15 @@ async def comment(
     if len(text) > TEXT_MAX:
         raise Invalid({"text": _("At most 4000 characters.")})
     async with unit_of_work():
-        await SignalChange.insert(
+        await _record(
+            signal,
             SignalChange(
                 signal=signal.id,
                 kind="comment",
                 text=text,
                 person=actor.person_id,
                 at=now or dt.datetime.now(dt.UTC),
-            )
+            ),
         )
 
 

@@ -42,7 +42,14 @@ from portal.visibility.policy import (
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 from tests.conftest import csrf_from, login
-from tests.support.documents import SeededDocument, add_documents, may_change, may_give, may_read
+from tests.support.documents import (
+    SeededDocument,
+    add_documents,
+    add_signal_attachments,
+    may_change,
+    may_give,
+    may_read,
+)
 from tests.support.factories import PEOPLE, REVIEW_REASONS, World, add_review_rounds, build_world
 from tests.support.oracle import (
     CourseFacts,
@@ -497,7 +504,11 @@ def _document(facts: Facts, url: str) -> SeededDocument | None:
 
 
 def _relation_to(facts: Facts, document: SeededDocument) -> Relation:
-    """The person's relation to the document's client, or to its course (the oracles')."""
+    """The person's relation to the document's client, or to its course or signal (the
+    oracles')."""
+    if document.signal is not None:
+        signal = next(s for s in facts.world.signals if s.id == document.signal)
+        return _signal_relation(facts, signal)
     if document.client is not None:
         return facts.relations[facts.world.clients[document.client]]
     assert document.course is not None
@@ -519,6 +530,8 @@ def _attaches(facts: Facts, course_id: int) -> bool:
 def _changes(facts: Facts, document: SeededDocument) -> bool:
     """Adds a version or removes: a client's document its uploader or the file holder; an
     attachment whoever may attach to its course."""
+    if document.signal is not None:
+        return _attaches_signal(facts, f"/signals/{document.signal}")
     if document.client is None:
         assert document.course is not None
         return _attaches(facts, facts.world.courses[document.course])
@@ -531,7 +544,7 @@ def _matrix_documents(world: World) -> list[SeededDocument]:
     document's name and content are still checked against every response."""
     picked: dict[tuple[Any, ...], SeededDocument] = {}
     for d in world.documents:
-        picked.setdefault((d.client, d.course, d.uploader, d.audience, d.sensitivity), d)
+        picked.setdefault((d.client, d.course, d.signal, d.uploader, d.audience, d.sensitivity), d)
     return list(picked.values())
 
 
@@ -575,19 +588,26 @@ def _attachment_urls(facts: Facts) -> list[str]:
     courses = facts.world.courses
     return [
         *(f"/attachments/course/{course_id}" for course_id in (*courses.values(), MISSING)),
+        *(f"/attachments/signal/{s.id}" for s in facts.world.signals),
+        f"/attachments/signal/{MISSING}",
         f"/attachments/nothing/{courses['A']}",
     ]
 
 
 def _sees_host(facts: Facts, url: str) -> bool:
     _, _, kind, host_id = url.split("/")
+    if kind == "signal":
+        return _reads_signal(facts, f"/signals/{host_id}")
     return kind == "course" and facts.sees_course(int(host_id))
 
 
 def _attachment_refused(facts: Facts, url: str) -> int:
     if not _sees_host(facts, url):
         return 404
-    return 422 if _attaches(facts, int(url.rsplit("/", 1)[1])) else 403
+    _, _, kind, host_id = url.split("/")
+    if kind == "signal":
+        return 422 if _attaches_signal(facts, f"/signals/{host_id}") else 403
+    return 422 if _attaches(facts, int(host_id)) else 403
 
 
 # Signals ---------------------------------------------------------------------------------------
@@ -598,6 +618,17 @@ def _signal_of(facts: Facts, url: str) -> SeededSignal | None:
     return next((s for s in facts.world.signals if s.id == signal_id), None)
 
 
+def _signal_relation(facts: Facts, signal: SeededSignal) -> Relation:
+    """The person's relation to a signal: to its client, or for a structural one the OCMW it is
+    routed to, then the reporter's organisation."""
+    if signal.client is not None:
+        return facts.relations[facts.world.clients[signal.client]]
+    org = PEOPLE[facts.username][0]
+    if org == signal.ocmw:
+        return Relation.same_org
+    return Relation.author_org if org == signal.reporter_org else Relation.none
+
+
 def _reads_signal(facts: Facts, url: str) -> bool:
     signal = _signal_of(facts, url)
     if signal is None:
@@ -606,6 +637,12 @@ def _reads_signal(facts: Facts, url: str) -> bool:
         facts.relations[facts.world.clients[signal.client]] if signal.client else Relation.none
     )
     return reads_signal(facts.viewer, PEOPLE[facts.username][0], signal, relation)
+
+
+def _attaches_signal(facts: Facts, url: str) -> bool:
+    """The reporter and the OCMW's people attach to a signal they read (every seeded one is open
+    and has no handler)."""
+    return _reads_signal(facts, url) and (_is_reporter(facts, url) or _follows_up(facts, url))
 
 
 def _signal_urls(suffix: str) -> Urls:
@@ -639,6 +676,24 @@ def _signal_refuses(acts: Callable[[Facts, str], bool]) -> Callable[[Facts, str]
         return 422 if acts(facts, url) else 403
 
     return expect
+
+
+def _setting_urls(kind: str, *, missing: bool = True) -> Urls:
+    """A theme's or route's page, and one that does not exist (not for a POST: the CSRF check
+    answers a platform administrator first)."""
+    return lambda f: [
+        f"/admin/signals/{kind}s/{f.world.signal_setup[kind]}",
+        *([f"/admin/signals/{kind}s/{MISSING}"] if missing else []),
+    ]
+
+
+def _bad_setting(_facts: Facts) -> dict[str, str]:
+    """Refused by the form (422), so the world stays as the matrix knows it."""
+    return {"deadline": "0", "municipality": "", "code": "?"}
+
+
+def _setting_exists(facts: Facts, url: str) -> bool:
+    return facts.platform_admin and not url.endswith(f"/{MISSING}")
 
 
 MATRIX_PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
@@ -874,6 +929,30 @@ MATRIX: dict[tuple[str, str], Case] = {
         expect=_signal_refuses(lambda f, u: _follows_up(f, u) or _is_reporter(f, u)),
         form=lambda f: {"text": " "},
     ),
+    (G, "/admin/signals"): Case(_fixed("/admin/signals"), _platform),
+    (G, "/admin/signals/themes/new"): Case(_fixed("/admin/signals/themes/new"), _platform),
+    (P, "/admin/signals/themes/new"): Case(
+        _fixed("/admin/signals/themes/new"), _platform, guarded=True, ok=422, form=_bad_setting
+    ),
+    (G, "/admin/signals/themes/{theme_id:int}"): Case(_setting_urls("theme"), _setting_exists),
+    (P, "/admin/signals/themes/{theme_id:int}"): Case(
+        _setting_urls("theme", missing=False), _setting_exists, guarded=True, ok=422, form=_bad_setting
+    ),
+    (G, "/admin/signals/routes/new"): Case(_fixed("/admin/signals/routes/new"), _platform),
+    (P, "/admin/signals/routes/new"): Case(
+        _fixed("/admin/signals/routes/new"), _platform, guarded=True, ok=422, form=_bad_setting
+    ),
+    (G, "/admin/signals/routes/{route_id:int}"): Case(_setting_urls("route"), _setting_exists),
+    (P, "/admin/signals/routes/{route_id:int}"): Case(
+        _setting_urls("route", missing=False), _setting_exists, guarded=True, ok=422, form=_bad_setting
+    ),
+    (P, "/admin/signals/routes/{route_id:int}/delete"): Case(
+        lambda f: [f"/admin/signals/routes/{f.world.signal_setup['route']}/delete"],
+        _platform,
+        guarded=True,
+        ok=303,
+        order=1,
+    ),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
@@ -1010,6 +1089,7 @@ async def test_every_route_for_every_person(
     await add_review_rounds(world, f"{now.year - 1}-Q{now.number}")
     await add_documents(world, app.state.storage)
     await add_signals(world)
+    await add_signal_attachments(world, app.state.storage)
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

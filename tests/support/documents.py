@@ -70,6 +70,8 @@ class SeededDocument:
     """The client's tag, for a client's document."""
     course: str | None = None
     """The course's tag, for an attachment."""
+    signal: int | None = None
+    """The signal's id, for an attachment to a signal."""
 
     @property
     def secrets(self) -> tuple[str, str]:
@@ -101,8 +103,9 @@ def may_give(viewer: Viewer, relation: Relation) -> list[tuple[Audience, str]]:
 def may_read(viewer: Viewer, document: SeededDocument, relation: Relation) -> bool:
     """Whether the policy lets ``viewer`` read ``document``; ``relation`` is theirs to its client
     or its course, from the oracle. A client's document is read like a note (its audience admits
-    the viewer, its class is shown); an attachment by whoever sees the course when its class,
-    ``basic``, is shown at that relation."""
+    the viewer, its class is shown); an attachment by whoever sees the host (a course, a signal)
+    when its class (``basic`` on a course, ``trajectory`` on a signal) is shown at that
+    relation."""
     if document.audience is not None:
         return readable(
             viewer,
@@ -112,7 +115,7 @@ def may_read(viewer: Viewer, document: SeededDocument, relation: Relation) -> bo
             author_org=document.author_org,
         )
     return sees_record(viewer.roles, relation) and (
-        access(viewer.roles, relation, Sensitivity.basic) is Access.shown
+        access(viewer.roles, relation, document.sensitivity) is Access.shown
     )
 
 
@@ -138,6 +141,7 @@ async def upload(
     *,
     client: str | None = None,
     course: str | None = None,
+    signal: int | None = None,
     audience: Audience | None = Audience.care_team,
     label: str | None = None,
 ) -> SeededDocument:
@@ -149,6 +153,9 @@ async def upload(
         target = await client_target(viewer, world.clients[client])
         sensitivity = CATEGORY_BY_CODE[category].sensitivity
         tag = f"DOC-{client}"
+    elif signal is not None:
+        target = await host_target(viewer, "signal", signal)
+        audience, sensitivity, tag = None, Sensitivity.trajectory, f"DOC-SIGNAL-{signal}"
     else:
         assert course is not None
         target = await host_target(viewer, "course", world.courses[course])
@@ -181,6 +188,7 @@ async def upload(
         audience=audience,
         client=client,
         course=course,
+        signal=signal,
     )
 
 
@@ -205,4 +213,14 @@ async def add_documents(world: World, store: DocumentStore) -> list[SeededDocume
         for course, (username, category) in COURSE_ATTACHMENTS.items():
             seeded.append(await upload(world, store, username, category, course=course))
     world.documents = seeded
+    return seeded
+
+
+async def add_signal_attachments(world: World, store: DocumentStore) -> list[SeededDocument]:
+    """A photo on each of the world's signals, by its reporter, added to ``world.documents``."""
+    seeded = [
+        await upload(world, store, signal.reporter, "photo", signal=signal.id)
+        for signal in world.signals
+    ]
+    world.documents = [*world.documents, *seeded]
     return seeded

@@ -214,6 +214,8 @@ class World:
     """Once ``tests.support.documents.add_documents`` seeded them."""
     signals: list[Any] = field(default_factory=list)
     """``tests.support.signals.SeededSignal``, once ``add_signals`` seeded them."""
+    signal_setup: dict[str, int] = field(default_factory=dict)
+    """The ids of a theme (``theme``) and a route (``route``), once ``add_signals`` ran."""
 
 
 PEOPLE = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from portal.accounts.services import load_viewer
 from portal.signals.services import capture
-from portal.signals.tables import SignalRoute
+from portal.signals.tables import SignalRoute, SignalTheme
 from portal.visibility.policy import Access, Relation, Sensitivity, access, sees_record
 from portal.visibility.viewer import Viewer
 from tests.support.factories import World
@@ -34,8 +34,12 @@ SEEDS = (
 
 
 async def add_signals(world: World) -> None:
-    await SignalRoute(municipality="zottegem", name="Zottegem", ocmw=world.orgs["ocmw-a"]).save()
+    route = SignalRoute(municipality="zottegem", name="Zottegem", ocmw=world.orgs["ocmw-a"])
+    await route.save()
     await SignalRoute(municipality="gent", name="Gent", ocmw=world.orgs["ocmw-b"]).save()
+    theme = await SignalTheme.select(SignalTheme.id).where(SignalTheme.code == "housing").first()
+    assert theme is not None
+    world.signal_setup = {"theme": theme["id"], "route": int(route.id)}
     for number, (username, org, ocmw, tag, place) in enumerate(SEEDS):
         reporter = await load_viewer(world.people[username])
         assert reporter is not None
