@@ -56,8 +56,9 @@ ROUTES: dict[str, tuple[str, ...]] = {
         "Zwijnaarde",
     ),
 }
-"""OCMW → the municipalities whose signals it follows up: the demo's places and their
-deelgemeenten (as written; stored folded)."""
+"""OCMW → the municipalities whose signals it follows up (as written; stored folded): the places
+of the demo's clients (the demo has OCMW Zottegem serve Herzele and Sint-Lievens-Houtem too) and
+the deelgemeenten of Zottegem and Gent."""
 
 # The people, by username.
 T1, T2 = "toeleider.pin", "toeleider2.pin"
