@@ -1,11 +1,13 @@
 """The deterministic demo world: two OCMWs, PIN vzw, VDAB, their people, 40 clients and their
-timelines, written only through the portal's services, so every ``portal demo`` runs the real
-write path and meets its rules (who may write what, and when).
+timelines, and the signals of the last year, written only through the portal's services, so every
+``portal demo`` runs the real write path and meets its rules (who may write what, and when).
 
 ``plan`` draws the world from ``random.Random(SEED)`` around the fixed moment ``REFERENCE``, so
 every machine gets the same one; ``accounts``, ``clients`` and ``timeline`` write their part of
 it. Each client's story is replayed in time order, as the services check the state at each write
 (a toeleider writes only while in the care team and while the client's consent for PIN holds).
+The signals (``signals``) alone are dated back from the day the demo is loaded, so the OCMW's
+queue always holds fresh signals and overdue ones.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
 from portal.core.storage import DocumentStore
-from portal.demo import clients, courses, documents, plan, review, timeline, trajectory
+from portal.demo import clients, courses, documents, plan, review, signals, timeline, trajectory
 from portal.demo.accounts import ZOTTEGEM, create_world
 from portal.demo.story import DemoClient, Note
+from portal.signals.tables import Signal
 from portal.timeline.tables import TimelineEvent
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
@@ -46,14 +49,17 @@ SHARED_STORIES: tuple[Story, ...] = (
     trajectory.tell,
     courses.tell,
     review.tell,
+    signals.tell,
 )
-"""Stories that span several files (a course, a review list), told once every file exists."""
+"""Stories that span several files (a course, a review list, signals about some clients), told
+once every file exists."""
 
 
 async def summary() -> str:
     with unscoped("demo summary: counts only"):
-        counts = [await table.count() for table in (Organisation, Person, Client, TimelineEvent)]
-    return "{} organisations, {} people, {} clients, {} timeline events".format(*counts)
+        tables = (Organisation, Person, Client, TimelineEvent, Signal)
+        counts = [await table.count() for table in tables]
+    return "{} organisations, {} people, {} clients, {} timeline events, {} signals".format(*counts)
 
 
 async def load_demo(store: DocumentStore) -> str:

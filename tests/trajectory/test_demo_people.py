@@ -1,6 +1,7 @@
 """The demo world as each of its people sees it: every training request, invitation, intake answer
 and placement of the demo appears on a file's pages exactly for the people the policy shows its class
-to, and never for anyone else."""
+to, and never for anyone else; every demo signal is read exactly by the people its policy lets read
+it, and the demo's signals hold what issue 12 asks of them."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from litestar import Litestar
 
 from portal.accounts.services import load_viewer
 from portal.accounts.tables import Person
+from portal.clients.tables import Client
 from portal.courses.tables import Course, Enrolment
 from portal.demo import load_demo
+from portal.signals.privacy import findings
+from portal.signals.services import overdue, readable_signals
+from portal.signals.tables import Signal, SignalChange
+from portal.signals.visibility import SignalView
+from portal.signals.workflow import STATES, THEMES
 from portal.trajectory.tables import IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.workflow import OPEN_STATES
 from portal.visibility.policy import Access, Relation, Sensitivity, access, sees_record
 from portal.visibility.scoping import unscoped
+from portal.visibility.viewer import Viewer
 from tests.conftest import login
 from tests.support.oracle import facts_for, relation_of
 
@@ -48,9 +56,13 @@ async def test_every_demo_person_sees_what_the_policy_shows_them(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
     """One demo world (loading it takes seconds), read by each of its people."""
-    await load_demo(app.state.storage)
+    summary = await load_demo(app.state.storage)
     await _trajectory_as_each_person(client)
     await _course_roster_as_each_person(client)
+    await _demo_signals_hold_what_the_issue_asks()
+    await _signals_as_each_person(client)
+    assert await load_demo(app.state.storage) == summary, "loading again adds nothing"
+    assert summary.endswith(f"{len(await _signal_rows())} signals"), summary
 
 
 async def _trajectory_as_each_person(client: httpx.AsyncClient) -> None:
@@ -123,3 +135,116 @@ async def _course_roster_as_each_person(client: httpx.AsyncClient) -> None:
                 named["none"] += 1
                 assert last not in text, (person["username"], last)
     assert all(named.values()), named
+
+
+# Signals -----------------------------------------------------------------------------------
+
+
+async def _signal_rows() -> list[dict]:
+    with unscoped("test: the demo's signals as written"):
+        return await Signal.select().order_by(Signal.id)
+
+
+async def _active_viewers() -> list[tuple[str, Viewer]]:
+    people = await Person.select(Person.id, Person.username).where(Person.active == True)  # noqa: E712
+    viewers = []
+    for person in people:
+        viewer = await load_viewer(person["id"])
+        assert viewer is not None
+        viewers.append((person["username"], viewer))
+    return viewers
+
+
+async def _demo_signals_hold_what_the_issue_asks() -> None:
+    """A few dozen signals over the last year in every state and theme, structural and about a
+    client, some urgent, some overdue, some still fresh, one reopened; no personal data in a
+    structural one; a signal about a client reported by someone in the client's care team."""
+    rows = await _signal_rows()
+    now = dt.datetime.now(dt.UTC)
+    assert 30 <= len(rows) <= 40
+    assert len({row["title"] for row in rows}) == len(rows), "titles tell the signals apart"
+    assert {row["theme"] for row in rows} == {theme.code for theme in THEMES}
+    assert {row["state"] for row in rows} == {state.code for state in STATES}
+    assert all(now - dt.timedelta(days=366) < row["created_at"] < now for row in rows)
+    structural = [row for row in rows if row["client"] is None]
+    about_clients = [row for row in rows if row["client"] is not None]
+    assert len(structural) >= 10 and len(about_clients) >= 5
+    assert sum(row["urgency"] == "urgent" for row in rows) >= 3
+    with unscoped("test: every client's name, to look for in structural signals"):
+        names = [(c["first_name"], c["last_name"]) for c in await Client.select()]
+    for row in structural:
+        assert not findings(f"{row['title']}\n{row['description']}", names), row["title"]
+
+    views: dict[int, SignalView] = {}
+    for username, viewer in await _active_viewers():
+        views |= {view.id: view for view in await readable_signals(viewer)}
+        facts = await facts_for(viewer)
+        for row in about_clients:
+            if row["reporter"] == viewer.person_id:
+                relation = relation_of(viewer, facts[row["client"]])
+                assert relation in (Relation.file_holder, Relation.care_team), (username, row)
+    assert set(views) == {row["id"] for row in rows}, "each signal is read by its OCMW"
+    new = [view for view in views.values() if view.state.code == "new"]
+    assert sum(overdue(view) for view in new) >= 3, "some are overdue"
+    assert sum(not overdue(view) for view in new) >= 3, "some are still in time"
+    assert all(view.outcome for view in views.values() if view.followed_up_at is not None)
+    with unscoped("test: the demo's signal changes"):
+        changes = await SignalChange.select(SignalChange.kind, SignalChange.from_state)
+    assert any(c["from_state"] in ("followed_up", "closed") for c in changes), "one reopened"
+    assert any(c["kind"] == "comment" for c in changes)
+
+
+def _reads(viewer: Viewer, row: dict, client_relation: Relation) -> bool:
+    """The policy's answer, stated apart from the portal's scope: a structural signal for the
+    OCMW it is routed to and the reporter's organisation; one about a client as the client's
+    trajectory."""
+    if row["client"] is None:
+        if viewer.org_id == row["ocmw"]:
+            relation = Relation.same_org
+        elif viewer.org_id == row["reporter_org"]:
+            relation = Relation.author_org
+        else:
+            return False
+        return sees_record(viewer.roles, relation) and (
+            access(viewer.roles, relation, Sensitivity.basic) is Access.shown
+        )
+    return sees_record(viewer.roles, client_relation) and (
+        access(viewer.roles, client_relation, T) is Access.shown
+    )
+
+
+async def _signals_as_each_person(client: httpx.AsyncClient) -> None:
+    """``readable_signals`` agrees with the policy for every demo person; the signal list shows
+    none of the others, and a signal's page opens exactly for those who read it."""
+    rows = await _signal_rows()
+    read_by_someone = hidden_from_someone = 0
+    for username, viewer in await _active_viewers():
+        facts = await facts_for(viewer)
+        relations = {cid: relation_of(viewer, f) for cid, f in facts.items()}
+        expected = {
+            row["id"]
+            for row in rows
+            if _reads(viewer, row, relations.get(row["client"], Relation.none))
+        }
+        readable = {view.id for view in await readable_signals(viewer)}
+        assert readable == expected, username
+        read_by_someone += bool(readable)
+        hidden_from_someone += len(readable) < len(rows)
+
+        await login(client, username)
+        listing = await client.get("/signals")
+        assert listing.status_code in (200, 403, 404), username
+        if listing.status_code != 200:
+            assert not readable, username
+        text = html.unescape(listing.text)
+        for row in rows:
+            if row["id"] not in readable:
+                assert row["title"] not in text, (username, row["title"])
+                assert row["description"] not in text, (username, row["title"])
+        if readable:
+            assert any(row["title"] in text for row in rows), username
+        for row in rows:
+            page = await client.get(f"/signals/{row['id']}")
+            wanted = 200 if row["id"] in readable else 404
+            assert page.status_code == wanted, (username, row["title"], page.status_code)
+    assert read_by_someone and hidden_from_someone

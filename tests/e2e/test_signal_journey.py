@@ -1,0 +1,138 @@
+"""DESIGN journey 1 in real browsers: a toeleider on a 360 px phone reports a structural signal,
+is warned about the phone number in it (422, what they typed kept), rephrases and sends it; a
+social worker of the OCMW, in a second browser context at 1280 px, finds it in the signal list,
+assigns it to themselves, takes it up and records the follow-up with an outcome; the toeleider
+then reads the new state and the outcome on the signal's page. The capture form (also with its
+warning) and the signal page pass axe at 1280 and 360 px.
+
+Elements are found by their ids, form actions and values, and the signal in the list by its
+link text (the list's layout is not part of this journey). Labels the journey asserts come from
+the portal's own Dutch catalog.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from portal.core.i18n import translations
+from portal.signals.workflow import STATE_BY_CODE
+from tests.e2e.conftest import OpenTab, ServedPortal
+from tests.e2e.test_accessibility import axe_pages, axe_violations
+from tests.e2e.test_journeys import assert_clean_console, dev_login, path_of
+
+pytestmark = pytest.mark.e2e
+
+TOELEIDER, SOCIAL_WORKER = "toeleider.pin", "sw.zottegem"
+PHONE, DESKTOP = 360, 1280
+TITLE = "Burgerzaken: afspraak pas over vijf weken (journey)"
+DESCRIPTION = "Het loket burgerzaken geeft pas afspraken over vijf weken."
+WITH_NUMBER = f"{DESCRIPTION} Wie meer wil weten: bel 0470 12 34 56."
+NUMBER = "0470 12 34 56"
+OUTCOME = "Burgerzaken houdt voortaan twee afspraken per week vrij voor doorverwezen mensen."
+CAPTURE_FORM = 'form[action="/signals"]'
+
+
+def state_label(code: str) -> str:
+    """A state as the page names it in Dutch (translated or not)."""
+    return translations("nl").gettext(STATE_BY_CODE[code].label)
+
+
+async def fill_signal(page: Page, description: str) -> None:
+    await page.locator("#f-theme").select_option("civil_affairs")
+    await page.locator("#f-title").fill(TITLE)
+    await page.locator("#f-description").fill(description)
+    await page.locator("#f-municipality").fill("Zottegem")
+    await page.locator("#f-client").select_option("")
+
+
+async def send(page: Page, form: str) -> int:
+    """Submit ``form`` with its own button (the header has a logout button too); the status of
+    the page it leads to."""
+    async with page.expect_navigation() as navigation:
+        await page.locator(f'{form} button[type="submit"]').click()
+    response = await navigation.value
+    assert response is not None
+    return response.status
+
+
+async def move(page: Page, signal_id: int, code: str) -> None:
+    form = f'form[action="/signals/{signal_id}/moves"]:has(input[name="move"][value="{code}"])'
+    assert await send(page, form) == 200, code  # after the 303 to the signal's page
+
+
+async def test_a_structural_signal_is_reported_and_followed_up(
+    open_tab: OpenTab, browser: Browser, served_portal: ServedPortal
+) -> None:
+    # The toeleider, on a phone: the number in the text is caught before anything is saved.
+    toeleider = await open_tab(width=PHONE)
+    page = toeleider.page
+    await dev_login(page, TOELEIDER)
+    await page.goto("/signals/new")
+    await fill_signal(page, WITH_NUMBER)
+    assert await send(page, CAPTURE_FORM) == 422
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await expect(page.locator("mark", has_text=NUMBER)).to_be_visible()
+    await expect(page.locator('input[name="confirm_no_personal_data"]')).not_to_be_checked()
+    await expect(page.locator("#f-theme")).to_have_value("civil_affairs")
+    await expect(page.locator("#f-title")).to_have_value(TITLE)
+    await expect(page.locator("#f-description")).to_have_value(WITH_NUMBER)
+    await expect(page.locator("#f-municipality")).to_have_value("Zottegem")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE, f"the capture form scrolls sideways on a phone ({width} px)"
+
+    # Rephrased without the number, it is sent and the toeleider lands on the signal's page.
+    await page.locator("#f-description").fill(DESCRIPTION)
+    assert await send(page, CAPTURE_FORM) == 200
+    match = re.fullmatch(r"/signals/(\d+)", path_of(page.url))
+    assert match, page.url
+    signal_id = int(match.group(1))
+    await expect(page.locator("main h1")).to_have_text(TITLE)
+    await expect(page.locator("main")).to_contain_text(DESCRIPTION)
+    assert NUMBER not in await page.content()
+    await expect(page.locator(".tag-wait", has_text=state_label("new"))).to_have_count(1)
+    assert_clean_console(toeleider, allowed=("status of 422",))
+
+    # The social worker of the OCMW finds it in the list and follows it up.
+    worker = await open_tab(width=DESKTOP)
+    desk = worker.page
+    name = await dev_login(desk, SOCIAL_WORKER)
+    await desk.goto("/signals")
+    await desk.get_by_role("link", name=TITLE, exact=True).first.click()
+    await desk.wait_for_url(lambda url: path_of(url) == f"/signals/{signal_id}")
+    await desk.locator("#f-handler").select_option(label=name)
+    assert await send(desk, f'form[action="/signals/{signal_id}/assign"]') == 200
+    await expect(desk.locator("main .glance")).to_contain_text(name)
+    await move(desk, signal_id, "take_up")
+    await expect(desk.locator(".tag-active", has_text=state_label("in_progress"))).to_have_count(1)
+    await desk.locator("#f-outcome").fill(OUTCOME)
+    await move(desk, signal_id, "follow_up")
+    await expect(desk.locator(".tag-done", has_text=state_label("followed_up"))).to_have_count(1)
+    await expect(desk.locator("main")).to_contain_text(OUTCOME)
+    assert_clean_console(worker)
+
+    # The toeleider sees the new state, the handler and the outcome.
+    await page.goto(f"/signals/{signal_id}")
+    await expect(page.locator(".tag-done", has_text=state_label("followed_up"))).to_have_count(1)
+    await expect(page.locator("main")).to_contain_text(OUTCOME)
+    await expect(page.locator("main .glance")).to_contain_text(name)
+    assert_clean_console(toeleider, allowed=("status of 422",))
+
+    problems: list[str] = []
+    async with axe_pages(browser, served_portal.url) as open_:
+        for width in (DESKTOP, PHONE):
+            phone = await open_(width)
+            await dev_login(phone, TOELEIDER)
+            await phone.goto("/signals/new")
+            problems += await axe_violations(phone, f"[{width}px] /signals/new")
+            await fill_signal(phone, WITH_NUMBER)
+            assert await send(phone, CAPTURE_FORM) == 422
+            problems += await axe_violations(phone, f"[{width}px] /signals/new, warned")
+            for username in (TOELEIDER, SOCIAL_WORKER):
+                tab = await open_(width)
+                await dev_login(tab, username)
+                await tab.goto(f"/signals/{signal_id}")
+                problems += await axe_violations(tab, f"[{width}px, {username}] the signal")
+    assert not problems, "\n\n".join(problems)
