@@ -936,7 +936,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (G, "/admin/signals/themes/{theme_id:int}"): Case(_setting_urls("theme"), _setting_exists),
     (P, "/admin/signals/themes/{theme_id:int}"): Case(
-        _setting_urls("theme", missing=False), _setting_exists, guarded=True, ok=422, form=_bad_setting
+        _setting_urls("theme", missing=False),
+        _setting_exists,
+        guarded=True,
+        ok=422,
+        form=_bad_setting,
     ),
     (G, "/admin/signals/routes/new"): Case(_fixed("/admin/signals/routes/new"), _platform),
     (P, "/admin/signals/routes/new"): Case(
@@ -944,7 +948,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     (G, "/admin/signals/routes/{route_id:int}"): Case(_setting_urls("route"), _setting_exists),
     (P, "/admin/signals/routes/{route_id:int}"): Case(
-        _setting_urls("route", missing=False), _setting_exists, guarded=True, ok=422, form=_bad_setting
+        _setting_urls("route", missing=False),
+        _setting_exists,
+        guarded=True,
+        ok=422,
+        form=_bad_setting,
     ),
     (P, "/admin/signals/routes/{route_id:int}/delete"): Case(
         lambda f: [f"/admin/signals/routes/{f.world.signal_setup['route']}/delete"],
