@@ -24,7 +24,8 @@ from litestar import Response
 BOM = "\ufeff"
 SEPARATOR = ";"
 LINE_END = "\r\n"
-MEDIA_TYPE = "text/csv; charset=utf-8"
+MEDIA_TYPE = "text/csv"
+"""Sent as ``text/csv; charset=utf-8`` (the response adds the charset to a text type)."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What Excel (and LibreOffice, Google Sheets) may take for the start of a formula or command."""
 
@@ -105,5 +106,6 @@ def csv_response(rows: Iterable[Sequence[Cell]], filename: str) -> Response[byte
     return Response(
         csv_bytes(rows),
         media_type=MEDIA_TYPE,
+        encoding="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
