@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from portal.core.i18n import current_locale
 
-WIDTH = 400
-"""Of the ``viewBox``, in user units; the page scales it (about 0.8 at 360 px)."""
+WIDTH = 360
+"""Of the ``viewBox``, in user units; the page scales it (about 0.9 at 360 px, at most 1.33)."""
 PAD = 8
 FONT = 15
 LABEL_LINE = 20
