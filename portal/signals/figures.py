@@ -194,10 +194,12 @@ def today_in_belgium() -> dt.date:
 
 def _year_sql() -> str:
     """The Belgian year of a signal's moment. SQLite knows no time zones; a Belgian year starts
-    at 23:00 UTC (winter time, always), so an hour later in UTC is in the same year."""
+    at 23:00 UTC (winter time, always), so an hour later in UTC is in the same year. Piccolo
+    stores a moment there as UTC text; its first 19 characters leave out the fraction of a
+    second, which SQLite would round up (23:59:59.9999 into the next year)."""
     column = '"signal"."created_at"'
     if is_sqlite():
-        return f"CAST(strftime('%Y', {column}, '+1 hour') AS INTEGER)"
+        return f"CAST(strftime('%Y', substr({column}, 1, 19), '+1 hour') AS INTEGER)"
     return f"CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'Europe/Brussels') AS INTEGER)"
 
 
@@ -337,7 +339,7 @@ def charts(figures: Figures) -> list[BarChart]:
             ),
             maximum=100,
             decimals=1,
-            suffix=_(" %"),
+            suffix="%",
         ),
     ]
 

@@ -97,8 +97,14 @@ SEEDS = (
     Seed("S8", "sw.a2", "Zottegem", "money", at(2025, 12, 29, 10)),
     # 00:30 on 1 January 2026 in Brussels: 2026, not 2025.
     Seed("S9", "toeleider", "Zottegem", "housing", at(2025, 12, 31, 23, 30)),
-    # 23:30 on 31 December 2024 in Brussels: still 2024.
-    Seed("S10", "toeleider", "Zottegem", "housing", at(2024, 12, 31, 22, 30)),
+    # The last microsecond of 2024 in Brussels: still 2024.
+    Seed(
+        "S10",
+        "toeleider",
+        "Zottegem",
+        "housing",
+        at(2024, 12, 31, 22, 59) + dt.timedelta(seconds=59, microseconds=999_999),
+    ),
 )
 HANDLER = {"Zottegem": "sw.a", "Gent": "sw.b"}
 
