@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from portal.clients.changes import Invalid
@@ -14,9 +15,10 @@ from portal.clients.services import NotAllowed
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
+from portal.core.spreadsheet import csv_response
 from portal.core.templating import render
 from portal.documents import services as documents
-from portal.signals import services, themes
+from portal.signals import figures, services, themes
 from portal.signals.attachments import ATTACHMENT_KIND
 from portal.signals.services import PersonalData
 from portal.signals.workflow import STATES, URGENCIES, may_assign, moves
@@ -176,4 +178,36 @@ async def comment(
     )
 
 
-route_handlers = [new_signal, report, signal_list, signal_page, move, assign, comment]
+Year = Annotated[
+    int | None, QueryParameter(name="year", ge=figures.FIRST_YEAR, le=figures.LAST_YEAR)
+]
+
+
+@get("/signals/figures", name="signals.figures")
+async def figures_page(
+    request: Request, viewer: NamedDependency[Viewer], year: Year = None
+) -> Response[str]:
+    """The fixed contract: ``year`` (default this year, Belgian time); 404 for who counts none."""
+    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    context = {"figures": found, "charts": figures.charts(found)}
+    return render(request, "signals/figures.html", context)
+
+
+@get("/signals/figures.csv", name="signals.figures_csv")
+async def figures_csv(viewer: NamedDependency[Viewer], year: Year = None) -> Response[bytes]:
+    """The figures page as CSV for Belgian Excel (``;``, UTF-8 with BOM), long format."""
+    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    return csv_response(figures.csv_rows(found), figures.csv_filename(found.year))
+
+
+route_handlers = [
+    new_signal,
+    report,
+    signal_list,
+    signal_page,
+    move,
+    assign,
+    comment,
+    figures_page,
+    figures_csv,
+]

@@ -16,6 +16,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from portal.accounts.tables import OrgKind, Partnership
 from portal.clients.visibility import ClientBoundPolicy, ClientView
 from portal.signals.tables import Signal
 from portal.signals.workflow import STATE_BY_CODE, State, Theme, theme_of
@@ -23,6 +24,7 @@ from portal.visibility.fields import FieldSpec, Structural
 from portal.visibility.policy import (
     Access,
     Relation,
+    Role,
     Sensitivity,
     access,
     relations_granting_sight,
@@ -176,3 +178,76 @@ class SignalPolicy(ClientBoundPolicy):
 
 
 RECORD_POLICIES = (SignalPolicy(),)
+
+
+# Figures ---------------------------------------------------------------------------------------
+
+
+def _routed_to_viewer_partnership(viewer: Viewer, ref: RecordRef) -> QueryString:
+    table = Partnership._meta.tablename
+    return QueryString(
+        f'{ref["ocmw"]} IN (SELECT "{table}"."ocmw" FROM "{table}"'
+        f' WHERE "{table}"."partner" = {{}} OR "{table}"."vdab" = {{}})',
+        viewer.org_id,
+        viewer.org_id,
+    )
+
+
+FIGURES_RELATION = RelationRules(
+    Rule(Relation.same_org, (Fact("routed to the viewer's OCMW", _routed_to_viewer_org),)),
+    Rule(
+        Relation.partner_org,
+        (Fact("routed to an OCMW of the viewer's partnerships", _routed_to_viewer_partnership),),
+    ),
+    Rule(Relation.author_org, (Fact("reported by the viewer's org", _reported_by_viewer_org),)),
+)
+"""A structural signal as figures see it: the OCMW it is routed to, the partner organisations and
+VDAB teams of that OCMW's partnerships, then the organisation that reported it."""
+
+FIGURE_COUNTERS: dict[str, tuple[frozenset[Role], frozenset[Relation]]] = {
+    OrgKind.ocmw: (
+        frozenset({Role.social_worker, Role.coordinator}),
+        frozenset({Relation.same_org}),
+    ),
+    OrgKind.partner: (
+        frozenset({Role.coordinator}),
+        frozenset({Relation.partner_org, Relation.author_org}),
+    ),
+    OrgKind.vdab: (
+        frozenset({Role.coordinator}),
+        frozenset({Relation.partner_org, Relation.author_org}),
+    ),
+}
+"""Who counts structural signals, by the kind of their organisation: the OCMW's handlers and its
+coordinator the signals routed to it; a partner's or VDAB team's coordinator those routed to the
+OCMWs of their partnerships and those their organisation reported. Each only where the policy
+gives them a structural signal's class (``basic``) at least as figures (``Access.aggregate``)."""
+
+
+def figure_relations(viewer: Viewer) -> frozenset[Relation]:
+    """The relations in which the viewer counts a structural signal; empty: no figures."""
+    counters = FIGURE_COUNTERS.get(viewer.org_kind)
+    if counters is None:
+        return frozenset()
+    roles, relations = counters
+    counting = viewer.roles & roles
+    return frozenset(
+        relation for relation in relations if access(counting, relation, _B) >= Access.aggregate
+    )
+
+
+def counts_figures(viewer: Viewer) -> bool:
+    return bool(figure_relations(viewer))
+
+
+def figures_scope(viewer: Viewer) -> QueryString | None:
+    """The structural signals the viewer may count, as one SQL condition on ``signal``; ``None``
+    when they may count none (the figures answer 404). Signals about a client are never counted.
+    Only counts, medians and shares computed over these rows may leave: never a row."""
+    relations = figure_relations(viewer)
+    policy = SignalPolicy()
+    ref = policy.structural_ref()
+    counted = FIGURES_RELATION.is_in(viewer, ref, relations) if relations else None
+    if counted is None:
+        return None
+    return QueryString(f"({policy.column('client')} IS NULL AND {{}})", counted)

@@ -58,7 +58,7 @@ from tests.support.oracle import (
     facts_for,
     relation_of,
 )
-from tests.support.signals import SeededSignal, add_signals, reads_signal
+from tests.support.signals import SeededSignal, add_signals, counts_figures, reads_signal
 
 HTMX = {"HX-Request": "true"}
 MISSING = 999_999
@@ -667,6 +667,12 @@ def _is_reporter(facts: Facts, url: str) -> bool:
     return signal is not None and signal.reporter == facts.username
 
 
+def _counts_figures(facts: Facts, _url: str) -> bool:
+    """The OCMW's handlers and coordinator, a partner's or VDAB team's coordinator; the figures
+    carry no signal's text (the matrix checks every person's hidden values on them too)."""
+    return counts_figures(*PEOPLE[facts.username])
+
+
 def _signal_refuses(acts: Callable[[Facts, str], bool]) -> Callable[[Facts, str], int]:
     """404 for who may not read the signal; 422 (the form's message) for who may act; 403 else."""
 
@@ -915,6 +921,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         form=lambda f: {"theme": "", "title": ""},
     ),
     (G, "/signals"): Case(_fixed("/signals")),
+    (G, "/signals/figures"): Case(
+        _fixed("/signals/figures", "/signals/figures?year=2019"), _counts_figures
+    ),
+    (G, "/signals/figures.csv"): Case(
+        _fixed("/signals/figures.csv", "/signals/figures.csv?year=2019"), _counts_figures
+    ),
     (G, "/signals/{signal_id:int}"): Case(_signal_urls(""), _reads_signal),
     (P, "/signals/{signal_id:int}/moves"): Case(
         _signal_urls("/moves"),

@@ -75,3 +75,12 @@ def reads_signal(
     return sees_record(viewer.roles, client_relation) and (
         access(viewer.roles, client_relation, Sensitivity.trajectory) is Access.shown
     )
+
+
+def counts_figures(org: str, role: str) -> bool:
+    """Who sees the signal figures, by the issue (not by the portal's own rule): the OCMW's
+    handlers and coordinator; the coordinator of a partner organisation or a VDAB team. ``org`` is
+    the world's organisation code (``ocmw-a``, ``partner``, ``vdab``)."""
+    if org.startswith("ocmw"):
+        return role in ("social_worker", "coordinator")
+    return role == "coordinator"
