@@ -334,7 +334,7 @@ async def test_htmx_gets_the_results_and_the_counts_only(client: httpx.AsyncClie
     assert html.lstrip().startswith('<div id="queue-results"')
     assert "Signal s1" in html and "Signal s3" not in html
     assert '<h2 id="queue-heading" hx-swap-oob="true">To follow up at your OCMW (6)</h2>' in html
-    assert '<select hx-swap-oob="innerHTML:#q-theme">' in html
+    assert '<select id="q-theme" name="theme" hx-swap-oob="true">' in html
     assert '<option value="new" selected>New (6)</option>' in html
     assert 'hx-swap-oob="innerHTML:#queue-status">6 signals</p>' in html
     assert "Signals you reported" not in html
