@@ -175,11 +175,13 @@ def today() -> dt.date:
     return local_time(dt.datetime.now(dt.UTC)).date()
 
 
-def overdue_sql(day: dt.date) -> QueryString:
-    """``services.overdue`` in SQL: no first response yet, open, and past its deadline."""
+def overdue_sql(day: dt.date, table: str = SIGNAL) -> QueryString:
+    """``services.overdue`` in SQL: no first response yet, open, and past its deadline (the
+    predicate of the index ``signal_waiting``, written alike)."""
     return QueryString(
-        f"({_col('first_response_at')} IS NULL AND {_col('state')} IN ({_listed(OPEN_STATES)})"
-        f" AND {_col('due_on')} < {{}})",
+        f"({_col('first_response_at', table)} IS NULL"
+        f" AND {_col('state', table)} IN ({_listed(OPEN_STATES)})"
+        f" AND {_col('due_on', table)} < {{}})",
         day,
     )
 
@@ -189,15 +191,16 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL_TIME).astimezone(dt.UTC)
 
 
-def _base(viewer: Viewer, filters: QueueFilters) -> list[QueryString]:
-    """What every list and count of the queue meets: the viewer's OCMW, and the period."""
-    base = [QueryString(f"{_col('ocmw')} = {{}}", viewer.org_id)]
+def _period(filters: QueueFilters, table: str = SIGNAL) -> list[QueryString]:
+    """Reported within the period (Belgian days)."""
+    period = []
     if filters.created_from:
-        base.append(QueryString(f"{_col('created_at')} >= {{}}", _start_of(filters.created_from)))
+        start = _start_of(filters.created_from)
+        period.append(QueryString(f"{_col('created_at', table)} >= {{}}", start))
     if filters.created_to:
         end = _start_of(filters.created_to + dt.timedelta(days=1))
-        base.append(QueryString(f"{_col('created_at')} < {{}}", end))
-    return base
+        period.append(QueryString(f"{_col('created_at', table)} < {{}}", end))
+    return period
 
 
 def _facets(
@@ -238,10 +241,6 @@ def _but(facets: dict[str, QueryString], facet: str) -> list[QueryString]:
     return [sql for name, sql in facets.items() if name != facet]
 
 
-def _overdue_first(day: dt.date) -> QueryString:
-    return QueryString("CASE WHEN {} THEN 0 ELSE 1 END", overdue_sql(day))
-
-
 # --- the counts --------------------------------------------------------------------------------
 
 
@@ -271,28 +270,63 @@ class Counts:
     handler_names: dict[int, str]
     municipality: dict[str, int]
     overdue: int
+    page: list[int]
+    """The ids of the page's signals, in the queue's order."""
+    mine: list[int]
+    """The ids of the viewer's own overdue signals (one more than are listed, if there are)."""
+
+
+_LAST_PAGE = f"((p.total - 1) / {PAGE_SIZE}) * {PAGE_SIZE}"
+_PAGE = (
+    "SELECT 'page', CAST(p.\"id\" AS TEXT), p.rn, CAST(NULL AS TEXT) FROM"  # noqa: S608
+    ' (SELECT q."id", ROW_NUMBER() OVER (ORDER BY q."late" DESC, q."due_on", q."id") AS rn,'
+    " COUNT(*) OVER () AS total FROM q WHERE {}) AS p"
+    f" WHERE p.rn > CASE WHEN {{}} < p.total THEN {{}} ELSE {_LAST_PAGE} END"
+    f" AND p.rn <= CASE WHEN {{}} < p.total THEN {{}} ELSE {_LAST_PAGE} END + {PAGE_SIZE}"
+)
+"""The ids of one page of the queue, overdue first and then by due date: the rows past the
+offset (the last page's when the offset is past the end), numbered in that order."""
+_MINE = (
+    "SELECT 'mine', CAST(m.\"id\" AS TEXT), 0, CAST(NULL AS TEXT) FROM"  # noqa: S608
+    ' (SELECT s."id" FROM s WHERE s."handler" = {} AND {}'
+    f' ORDER BY s."due_on", s."id" LIMIT {OVERDUE_SHOWN + 1}) AS m'
+)
 
 
 def _facets_sql(
     viewer: Viewer, filters: QueueFilters, day: dt.date, handler: int | None
 ) -> QueryString:
-    """The counts of every filter value in one statement: ``s``, the OCMW's signals the viewer
-    may read (the scope, built once); ``q``, those of them any count needs (the open ones, or
-    all in the views of the closed and of all states, that meet every filter but at most one);
-    one ``GROUP BY`` per filter over ``q`` with the other filters applied; and the closed ones
-    counted from ``s`` up to the cap."""
+    """The counts of every filter value, the page's signals and the viewer's own overdue ones,
+    in one statement.
+
+    ``s`` is the OCMW's signals the viewer may read (the scope, built once); ``q`` those of them
+    any count needs: in the period, open (or any state, in the views of the closed and of all
+    states), meeting every filter but at most one. One ``GROUP BY`` per filter over ``q`` with
+    the other filters applied; the closed ones counted from ``s`` up to the cap; the page's ids
+    from ``q`` in the queue's order (a page past the end: the last one); the viewer's overdue
+    ones from ``s`` (index ``signal_waiting``). The rows: ``(facet, value, n, label)``."""
     late = QueryString("CASE WHEN {} THEN 1 ELSE 0 END", overdue_sql(day)).as_alias("late")
     scoped = visible_to(viewer, Signal).select(
-        Signal.theme, Signal.state, Signal.handler, Signal.municipality, late
+        Signal.id,
+        Signal.theme,
+        Signal.state,
+        Signal.handler,
+        Signal.municipality,
+        Signal.created_at,
+        Signal.due_on,
+        Signal.first_response_at,
+        late,
     )
-    for condition in _base(viewer, filters):
-        scoped = scoped.where(condition)
+    scoped = scoped.where(QueryString(f"{_col('ocmw')} = {{}}", viewer.org_id))
     on_s, on_q = _facets(viewer, filters, day, "s"), _facets(viewer, filters, day, "q")
     archive = filters.state in (ALL_STATES, *CLOSED_STATES)
-    kept = [] if archive else [QueryString(f's."state" IN ({_listed(OPEN_STATES)})')]
+    kept = _period(filters, "s")
+    if not archive:
+        kept.append(QueryString(f's."state" IN ({_listed(OPEN_STATES)})'))
     needed = [_all(_but(on_s, facet)) for facet in on_s]
     if len(needed) > 1:
         kept.append(QueryString("(" + " OR ".join("{}" for _ in needed) + ")", *needed))
+    offset = (filters.page - 1) * PAGE_SIZE
     parts = [
         QueryString(
             "SELECT 'theme' AS facet, q.\"theme\" AS value, COUNT(*) AS n,"
@@ -326,6 +360,8 @@ def _facets_sql(
             ' WHERE q."late" = 1 AND {}',
             _all(_but(on_q, "overdue")),
         ),
+        QueryString(_PAGE, _all(list(on_q.values())), offset, offset, offset, offset),
+        QueryString(_MINE, viewer.person_id, overdue_sql(day, "s")),
     ]
     if not archive:
         # The past: most signals are closed. Counted up to the cap, the other filters applied.
@@ -334,7 +370,7 @@ def _facets_sql(
             f' (SELECT 1 AS one FROM s WHERE s."state" IN ({_listed(CLOSED_STATES)})'
             f" AND {{}} LIMIT {COUNT_CAP + 1}) AS c"
         )
-        parts.append(QueryString(closed, _all(_but(on_s, "state"))))
+        parts.append(QueryString(closed, _all([*_period(filters, "s"), *_but(on_s, "state")])))
     if handler is not None:
         # The name of the chosen handler, for when no signal of theirs meets the other filters.
         parts.append(
@@ -345,8 +381,8 @@ def _facets_sql(
             )
         )
     statement = (
-        'WITH s AS NOT MATERIALIZED ({}), q AS MATERIALIZED (SELECT s."theme", s."state",'  # noqa: S608
-        ' s."handler", s."municipality", s."late" FROM s WHERE {}) '
+        'WITH s AS NOT MATERIALIZED ({}), q AS MATERIALIZED (SELECT s."id", s."theme",'  # noqa: S608
+        ' s."state", s."handler", s."municipality", s."due_on", s."late" FROM s WHERE {}) '
         + " UNION ALL ".join("{}" for _ in parts)
     )
     return QueryString(statement, scoped.querystrings[0], _all(kept), *parts)
@@ -356,7 +392,8 @@ async def _counts(
     viewer: Viewer, filters: QueueFilters, day: dt.date, handler: int | None
 ) -> Counts:
     rows = await Signal._meta.db.run_querystring(_facets_sql(viewer, filters, day, handler))
-    counts = Counts({}, {}, {}, {}, {}, {}, 0)
+    counts = Counts({}, {}, {}, {}, {}, {}, 0, [], [])
+    page: list[tuple[int, int]] = []
     for row in rows:
         facet, value, number = row["facet"], row["value"], int(row["n"])
         if facet == "theme":
@@ -375,6 +412,11 @@ async def _counts(
             counts.municipality[value] = number
         elif facet == "overdue":
             counts.overdue = number
+        elif facet == "page":
+            page.append((number, int(value)))
+        elif facet == "mine":
+            counts.mine.append(int(value))
+    counts.page = [signal_id for _position, signal_id in sorted(page)]
     return counts
 
 
@@ -521,24 +563,12 @@ async def load_queue(viewer: Viewer, filters: QueueFilters, *, day: dt.date | No
     page = min(filters.page, pages)
     filters = dataclasses.replace(filters, page=page)
     scope = visible_to(viewer, Signal)
-    rows = scope.select(*_COLUMNS)
-    for condition in (*_base(viewer, filters), *_facets(viewer, filters, day).values()):
-        rows = rows.where(condition)
-    rows = await (
-        rows.order_by(_overdue_first(day))
-        .order_by(Signal.due_on, Signal.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    mine = await (
-        scope.select(*_COLUMNS)
-        .where(Signal.ocmw == viewer.org_id)
-        .where(Signal.handler == viewer.person_id)
-        .where(overdue_sql(day))
-        .order_by(Signal.due_on, Signal.id)
-        .limit(OVERDUE_SHOWN + 1)
-    )
-    listed, own = scope.project_all(rows), scope.project_all(mine)
+    wanted = counts.page + counts.mine
+    rows = await scope.select(*_COLUMNS).where(Signal.id.is_in(wanted)) if wanted else []
+    by_id = {row["id"]: row for row in rows}
+    listed = scope.project_all([by_id[i] for i in counts.page if i in by_id])
+    own = scope.project_all([by_id[i] for i in counts.mine if i in by_id])
+    own.sort(key=lambda view: (view.due_on, view.id))
     named = await themes.named(listed + own)
     return Queue(
         filters=filters,

@@ -499,9 +499,9 @@ async def test_the_page_reads_a_fixed_number_of_statements(client: httpx.AsyncCl
         "filtered": await _statements(client, person, filters),
     }
     assert many == few
-    # The session's person, the catalog of themes, the counts, a page of the queue, the
-    # handler's overdue signals and the reported ones.
-    assert few["plain"] <= 6, few
+    # The session's person, the catalog of themes, the counts with the ids of the page and of
+    # the handler's overdue signals, those signals, and the reported ones.
+    assert few["plain"] <= 5, few
     htmx = {"HX-Request": "true", "HX-Request-Type": "partial"}
     forget_viewer(person)
     with count_queries() as counter:
