@@ -175,7 +175,7 @@ def parse_wrk(output: str) -> dict[str, Any]:
     requests = find(r"^\s+(\d+) requests in ([\d.]+)(\w+),")
     percentiles = {
         f"p{pct}": _ms(value)
-        for pct, value in re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.MULTILINE)
+        for pct, value in re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", output, re.MULTILINE)
     }
     for needed in ("p50", "p90", "p99"):
         if needed not in percentiles:
@@ -241,13 +241,13 @@ def machine_cpu_s() -> tuple[float, float]:
     return (total - values[3] - values[4]) / CLK_TCK, total / CLK_TCK
 
 
-async def _db_backends() -> list[int]:
+async def _db_backends(database: str = DB_NAME) -> list[int]:
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
         rows = await conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = $1 "
             "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-            DB_NAME,
+            database,
         )
         return [int(r["pid"]) for r in rows]
     finally:
@@ -264,8 +264,8 @@ class CpuSnapshot:
     total: float
 
 
-def cpu_snapshot(server_pid: int) -> CpuSnapshot:
-    backends = asyncio.run(_db_backends())
+def cpu_snapshot(server_pid: int, database: str = DB_NAME) -> CpuSnapshot:
+    backends = asyncio.run(_db_backends(database))
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy, total = machine_cpu_s()
     return CpuSnapshot(
@@ -301,8 +301,16 @@ def cpu_figures(before: CpuSnapshot, after: CpuSnapshot, requests: int) -> dict[
     }
 
 
-def run_wrk(url: str, cookie: str, seconds: int, server_pid: int | None = None) -> dict[str, Any]:
-    before = cpu_snapshot(server_pid) if server_pid else None
+def run_wrk(
+    url: str,
+    cookie: str,
+    seconds: int,
+    server_pid: int | None = None,
+    database: str = DB_NAME,
+) -> dict[str, Any]:
+    """wrk against ``url``; with ``server_pid``, the CPU per request of that server and of its
+    PostgreSQL backends (those connected to ``database``)."""
+    before = cpu_snapshot(server_pid, database) if server_pid else None
     result = subprocess.run(
         wrk_argv(url, cookie, seconds),
         cwd=ROOT,
@@ -313,7 +321,7 @@ def run_wrk(url: str, cookie: str, seconds: int, server_pid: int | None = None) 
     )
     if result.returncode != 0:
         raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    after = cpu_snapshot(server_pid) if server_pid else None
+    after = cpu_snapshot(server_pid, database) if server_pid else None
     figures = parse_wrk(result.stdout)
     if before and after:
         figures["cpu"] = cpu_figures(before, after, figures["requests"])

@@ -16,11 +16,12 @@ from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
 from portal.core.spreadsheet import csv_response
-from portal.core.templating import render
+from portal.core.templating import is_htmx, render
 from portal.documents import services as documents
-from portal.signals import figures, services, themes
+from portal.signals import figures, queue, services, themes
 from portal.signals.attachments import ATTACHMENT_KIND
 from portal.signals.services import PersonalData
+from portal.signals.visibility import figures_scope
 from portal.signals.workflow import STATES, URGENCIES, may_assign, moves
 from portal.visibility.viewer import Viewer
 
@@ -76,16 +77,44 @@ async def report(request: Request, viewer: NamedDependency[Viewer]) -> Response[
     return Redirect(f"/signals/{signal_id}?done=reported", status_code=303)
 
 
+def _queue_update(request: Request) -> bool:
+    """An htmx request for the queue's results alone: not a history restore (htmx 4 asks for
+    the whole page then, with the body as its target)."""
+    headers = request.headers
+    return (
+        is_htmx(request)
+        and headers.get("hx-request-type") != "full"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
 @get("/signals", name="signals.list")
 async def signal_list(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
-    lists = await services.signal_lists(viewer)
+    """The fixed contract: the signals the viewer reported, and for who follows signals up the
+    queue of their OCMW, filtered by the query string (``queue.parse``). An htmx request from
+    the filters or the pages gets the queue's results and the counts only."""
+    update = _queue_update(request)
+    page = await queue.signal_page(viewer, request.query_params, reported=not update)
+    update = update and page.queue is not None
+    listed = [
+        *(page.reported.signals if page.reported else []),
+        *(page.queue.signals + page.queue.overdue_mine if page.queue else []),
+    ]
     context = {
-        "lists": lists,
+        "page": page,
+        "news": await services.news_of(viewer, sorted({s.id for s in listed})),
+        "figures_shown": figures_scope(viewer) is not None,
         "may_report": services.may_report(viewer),
         "overdue": services.overdue,
-        "states": STATES,
+        "focus_results": update and "page" in request.query_params,
     }
-    return render(request, "signals/list.html", context)
+    return render(
+        request,
+        "signals/list.html",
+        context,
+        fragment="signals/_queue_update.html" if update else None,
+        headers={"Vary": "HX-Request, HX-Request-Type, HX-History-Restore-Request"},
+    )
 
 
 async def _detail(

@@ -133,3 +133,19 @@ async def test_a_photo_on_a_structural_signal_is_for_the_ocmw_only(
     assert "brief-S3CRET.pdf" in ocmw
     await login_en(client, "coordinator.a")
     assert "brief-S3CRET.pdf" not in (await client.get(f"/signals/{signal_id}")).text
+
+
+async def test_the_lists_say_how_much_is_new(client: httpx.AsyncClient) -> None:
+    world = await build_world()
+    toeleider = await _viewer(world, "toeleider")
+    sw_a = await _viewer(world, "sw.a")
+    signal_id = await services.capture(toeleider, _form(), now=MONDAY)
+    await services.assign(sw_a, signal_id, sw_a.person_id)
+    await services.move(sw_a, signal_id, "take_up", {})
+    await login_en(client, "toeleider")
+    assert "2 new changes" in (await client.get("/signals")).text
+    await client.get(f"/signals/{signal_id}")
+    assert "new change" not in (await client.get("/signals")).text
+    await services.comment(toeleider, signal_id, "Ook in Strijpen.")
+    await login_en(client, "sw.a")
+    assert "1 new change<" in (await client.get("/signals")).text, "the handler, in the queue"

@@ -3,11 +3,12 @@ with distinctive text, and who may read each by the policy (not by the portal's 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from portal.accounts.services import load_viewer
 from portal.signals.services import capture
-from portal.signals.tables import SignalRoute, SignalTheme
+from portal.signals.tables import Signal, SignalRoute, SignalTheme
 from portal.visibility.policy import Access, Relation, Sensitivity, access, sees_record
 from portal.visibility.viewer import Viewer
 from tests.support.factories import World
@@ -84,3 +85,45 @@ def counts_figures(org: str, role: str) -> bool:
     if org.startswith("ocmw"):
         return role in ("social_worker", "coordinator")
     return role == "coordinator"
+
+
+async def make_signal(
+    *,
+    reporter: int,
+    reporter_org: int,
+    ocmw: int,
+    created_at: dt.datetime,
+    due_on: dt.date,
+    theme: str = "housing",
+    state: str = "new",
+    handler: int | None = None,
+    municipality: str = "Zottegem",
+    client: int | None = None,
+    urgency: str = "normal",
+    title: str | None = None,
+    responded_at: dt.datetime | None = None,
+) -> int:
+    """A signal row as the queue finds it, in any state (no service makes a signal of months
+    ago); a state past ``new`` gets a first response (``responded_at``, else its creation)."""
+    if state != "new" and responded_at is None:
+        responded_at = created_at
+    row = Signal(
+        reporter=reporter,
+        reporter_org=reporter_org,
+        ocmw=ocmw,
+        client=client,
+        theme=theme,
+        title=title or f"signal {theme} {state}",
+        description="A seeded signal.",
+        municipality=municipality,
+        urgency=urgency,
+        sensitivity=(Sensitivity.basic if client is None else Sensitivity.trajectory).value,
+        state=state,
+        handler=handler,
+        created_at=created_at,
+        due_on=due_on,
+        first_response_at=responded_at,
+        closed_at=created_at if state == "closed" else None,
+    )
+    await row.save()
+    return int(row.id)
