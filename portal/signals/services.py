@@ -430,36 +430,6 @@ def overdue(signal: SignalView, today: dt.date | None = None) -> bool:
     return signal.first_response_at is None and signal.state.open and day > signal.due_on
 
 
-@dataclass(frozen=True)
-class SignalLists:
-    mine: list[SignalView]
-    queue: list[SignalView]
-    handles: bool
-
-
-async def signal_lists(viewer: Viewer, *, limit: int = 100) -> SignalLists:
-    """What the viewer reported, and the queue of their OCMW when they follow signals up."""
-    scope = visible_to(viewer, Signal)
-    mine_rows = await (
-        scope.select(*_COLUMNS)
-        .where(Signal.reporter == viewer.person_id)
-        .order_by(Signal.created_at, ascending=False)
-        .limit(limit)
-    )
-    queue: list[SignalView] = []
-    handles = handles_signals(viewer)
-    if handles:
-        queue_rows = await (
-            scope.select(*_COLUMNS)
-            .where((Signal.ocmw == viewer.org_id) & (Signal.state != "closed"))
-            .order_by(Signal.due_on, Signal.created_at)
-            .limit(limit)
-        )
-        queue = await themes.named(scope.project_all(queue_rows))
-    mine = await themes.named(scope.project_all(mine_rows))
-    return SignalLists(mine=mine, queue=queue, handles=handles)
-
-
 async def client_choices(viewer: Viewer) -> list[tuple[int, str]]:
     """The clients a signal can be about: those the reporter may see, by name."""
     scope = visible_to(viewer, Client)
