@@ -335,13 +335,10 @@ async def news_of(viewer: Viewer, signal_ids: list[int]) -> dict[int, int]:
 async def take_news(viewer: Viewer, signal: SignalView) -> frozenset[int]:
     """The changes of a signal the viewer is now looking at that are new to them; their notices
     are done with."""
-    rows = await SignalNotice.select(SignalNotice.change).where(
-        (SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id)
-    )
-    if not rows:
-        return frozenset()
-    await SignalNotice.delete().where(
-        (SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id)
+    rows = await (
+        SignalNotice.delete()
+        .where((SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id))
+        .returning(SignalNotice.change)
     )
     return frozenset(row["change"] for row in rows)
 

@@ -135,15 +135,23 @@ async def save_theme(actor: Viewer, theme_id: int | None, fields: Mapping[str, s
     return theme_id
 
 
-async def route_rows() -> list[RouteRow]:
-    rows = await SignalRoute.select(
+def _routes() -> Any:
+    return SignalRoute.select(
         SignalRoute.id, SignalRoute.name, SignalRoute.ocmw, SignalRoute.ocmw.name
-    ).order_by(SignalRoute.municipality)
-    return [RouteRow(row["id"], row["name"], row["ocmw"], row["ocmw.name"] or "") for row in rows]
+    )
+
+
+def _route_row(row: Mapping) -> RouteRow:
+    return RouteRow(row["id"], row["name"], row["ocmw"], row["ocmw.name"] or "")
+
+
+async def route_rows() -> list[RouteRow]:
+    return [_route_row(row) for row in await _routes().order_by(SignalRoute.municipality)]
 
 
 async def route_row(route_id: int) -> RouteRow | None:
-    return next((row for row in await route_rows() if row.id == route_id), None)
+    row = await _routes().where(SignalRoute.id == route_id).first()
+    return _route_row(row) if row is not None else None
 
 
 async def ocmws() -> list[dict]:

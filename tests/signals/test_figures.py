@@ -15,7 +15,6 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from portal.accounts.auth import forget_viewer
-from portal.accounts.services import load_viewer
 from portal.core.db import count_queries
 from portal.core.spreadsheet import BOM, FORMULA_STARTS
 from portal.signals import services
@@ -27,6 +26,7 @@ from portal.visibility.viewer import Viewer
 from tests.courses.conftest import login_en
 from tests.support.factories import PEOPLE, World, build_world, make_person
 from tests.support.signals import counts_figures
+from tests.support.trajectory import viewer_of
 
 TODAY = dt.date(2026, 1, 8)
 """The day the figures are asked for: S8 is still within its deadline, S3, S6 and S12 are past
@@ -109,12 +109,6 @@ SEEDS = (
 HANDLER = {"Zottegem": "sw.a", "Gent": "sw.b"}
 
 
-async def _viewer(world: World, username: str) -> Viewer:
-    viewer = await load_viewer(world.people[username])
-    assert viewer is not None
-    return viewer
-
-
 def _title(seed: Seed) -> str:
     return f"FIG-{seed.name}-title"
 
@@ -141,9 +135,9 @@ async def write(world: World, seed: Seed) -> int:
     if seed.client:
         fields["client"] = str(world.clients[seed.client])
     signal_id = await services.capture(
-        await _viewer(world, seed.reporter), fields, now=seed.created
+        await viewer_of(world, seed.reporter), fields, now=seed.created
     )
-    handler = await _viewer(world, HANDLER[seed.place])
+    handler = await viewer_of(world, HANDLER[seed.place])
     if seed.first_response:
         await services.move(handler, signal_id, "take_up", {}, now=seed.first_response)
     if seed.follow_up:
@@ -191,7 +185,7 @@ NOBODY = ("toeleider", "toeleider.out", "mediator", "mediator.out", "admin", "pl
 
 async def test_counts_medians_and_overdue_share_by_hand() -> None:
     world = await seeded_world()
-    figures = await figures_for(await _viewer(world, "sw.a"), 2025, today=TODAY)
+    figures = await figures_for(await viewer_of(world, "sw.a"), 2025, today=TODAY)
     assert figures.year == 2025
     assert figures.quarters == OCMW_A_2025
     assert [q.overdue_share for q in figures.quarters] == [
@@ -214,7 +208,7 @@ async def test_counts_medians_and_overdue_share_by_hand() -> None:
 
 async def test_years_begin_and_end_in_belgian_time() -> None:
     world = await seeded_world()
-    sw_a = await _viewer(world, "sw.a")
+    sw_a = await viewer_of(world, "sw.a")
     later = await figures_for(sw_a, 2026, today=TODAY)
     assert [q.signals for q in later.quarters] == [1, 0, 0, 0], "S9, reported on New Year's night"
     earlier = await figures_for(sw_a, 2024, today=TODAY)
@@ -226,7 +220,7 @@ async def test_years_begin_and_end_in_belgian_time() -> None:
 @pytest.mark.parametrize("username", [*EXPECTED_2025, *NOBODY])
 async def test_who_counts_which_signals(username: str) -> None:
     world = await seeded_world()
-    viewer = await _viewer(world, username)
+    viewer = await viewer_of(world, username)
     org, role = PEOPLE.get(username, ("vdab", "coordinator"))
     assert portal_counts_figures(viewer) is counts_figures(org, role)
     if username in NOBODY:
@@ -244,7 +238,7 @@ async def test_an_unknown_or_inactive_theme_still_counts() -> None:
     await write(world, Seed("T1", "sw.a", "Zottegem", "mobility", at(2025, 5, 5)))
     await SignalTheme.update({SignalTheme.active: False}).where(SignalTheme.code == "mobility")
     await SignalTheme.update({SignalTheme.active: False}).where(SignalTheme.code == "digital")
-    figures = await figures_for(await _viewer(world, "sw.a"), 2025, today=TODAY)
+    figures = await figures_for(await viewer_of(world, "sw.a"), 2025, today=TODAY)
     codes = [theme.code for theme in figures.themes]
     assert "mobility" in codes, "inactive, but with signals this year"
     assert "digital" not in codes, "inactive and without signals"
@@ -374,7 +368,7 @@ async def test_the_signals_list_links_to_the_figures_for_who_sees_them(
     world.people["coordinator.v"] = await make_person(
         "coordinator.v", world.orgs["vdab"], "coordinator"
     )
-    viewer = await _viewer(world, username)
+    viewer = await viewer_of(world, username)
     await login_en(client, username)
     page = (await client.get("/signals")).text
     linked = 'href="/signals/figures"' in page
@@ -405,7 +399,7 @@ async def test_the_statements_do_not_grow_with_themes_quarters_or_signals(
     world = await build_world()
     await _routes(world)
     await write(world, SEEDS[0])
-    viewer = await _viewer(world, "coordinator.a")
+    viewer = await viewer_of(world, "coordinator.a")
     await login_en(client, "coordinator.a")
     person = world.people["coordinator.a"]
     few = await _statements(viewer)

@@ -9,23 +9,16 @@ import datetime as dt
 import httpx
 import pytest
 
-from portal.accounts.services import load_viewer
 from portal.clients.changes import Invalid
 from portal.signals import services, themes
 from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalTheme
 from portal.visibility.scoping import unscoped
-from portal.visibility.viewer import Viewer
 from tests.courses.conftest import login_en
 from tests.support.documents import pdf
-from tests.support.factories import World, build_world
+from tests.support.factories import build_world
+from tests.support.trajectory import viewer_of
 
 MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
-
-
-async def _viewer(world: World, username: str) -> Viewer:
-    viewer = await load_viewer(world.people[username])
-    assert viewer is not None
-    return viewer
 
 
 def _form(**values: str) -> dict[str, str]:
@@ -41,7 +34,7 @@ def _form(**values: str) -> dict[str, str]:
 
 async def test_the_deadline_and_the_offer_come_from_the_database() -> None:
     world = await build_world()
-    toeleider = await _viewer(world, "toeleider")
+    toeleider = await viewer_of(world, "toeleider")
     await SignalTheme.update({SignalTheme.deadline: 3}).where(SignalTheme.code == "housing")
     await SignalTheme.update({SignalTheme.active: False}).where(SignalTheme.code == "money")
     signal_id = await services.capture(toeleider, _form(), now=MONDAY)
@@ -58,7 +51,7 @@ async def test_the_deadline_and_the_offer_come_from_the_database() -> None:
 async def test_an_added_theme_carries_its_name(client: httpx.AsyncClient) -> None:
     world = await build_world()
     await SignalTheme(code="energy", name="Energiearmoede", deadline=5, position=20).save()
-    toeleider = await _viewer(world, "toeleider")
+    toeleider = await viewer_of(world, "toeleider")
     signal_id = await services.capture(toeleider, _form(theme="energy"), now=MONDAY)
     view = await services.find_signal(toeleider, signal_id)
     assert (view.theme.code, view.theme.label, view.theme.standard) == (
@@ -74,8 +67,8 @@ async def test_an_added_theme_carries_its_name(client: httpx.AsyncClient) -> Non
 
 async def test_every_change_is_a_notice_to_the_reporter_and_the_handler() -> None:
     world = await build_world()
-    toeleider = await _viewer(world, "toeleider")
-    sw_a = await _viewer(world, "sw.a")
+    toeleider = await viewer_of(world, "toeleider")
+    sw_a = await viewer_of(world, "sw.a")
     signal_id = await services.capture(toeleider, _form(), now=MONDAY)
     await services.assign(sw_a, signal_id, sw_a.person_id)
     await services.move(sw_a, signal_id, "take_up", {})
@@ -96,8 +89,8 @@ async def test_every_change_is_a_notice_to_the_reporter_and_the_handler() -> Non
 
 async def test_the_signal_page_marks_what_is_new_once(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    toeleider = await _viewer(world, "toeleider")
-    sw_a = await _viewer(world, "sw.a")
+    toeleider = await viewer_of(world, "toeleider")
+    sw_a = await viewer_of(world, "sw.a")
     signal_id = await services.capture(toeleider, _form(), now=MONDAY)
     await services.move(sw_a, signal_id, "take_up", {})
     await login_en(client, "toeleider")
@@ -112,7 +105,7 @@ async def test_a_photo_on_a_structural_signal_is_for_the_ocmw_only(
     client: httpx.AsyncClient,
 ) -> None:
     world = await build_world()
-    toeleider = await _viewer(world, "toeleider")
+    toeleider = await viewer_of(world, "toeleider")
     signal_id = await services.capture(toeleider, _form(), now=MONDAY)
     token = await login_en(client, "toeleider")
     page = (await client.get(f"/signals/{signal_id}")).text
@@ -137,8 +130,8 @@ async def test_a_photo_on_a_structural_signal_is_for_the_ocmw_only(
 
 async def test_the_lists_say_how_much_is_new(client: httpx.AsyncClient) -> None:
     world = await build_world()
-    toeleider = await _viewer(world, "toeleider")
-    sw_a = await _viewer(world, "sw.a")
+    toeleider = await viewer_of(world, "toeleider")
+    sw_a = await viewer_of(world, "sw.a")
     signal_id = await services.capture(toeleider, _form(), now=MONDAY)
     await services.assign(sw_a, signal_id, sw_a.person_id)
     await services.move(sw_a, signal_id, "take_up", {})

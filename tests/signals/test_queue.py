@@ -13,15 +13,14 @@ import httpx
 import pytest
 
 from portal.accounts.auth import forget_viewer
-from portal.accounts.services import load_viewer
 from portal.core.db import count_queries
 from portal.core.templating import LOCAL_TIME
 from portal.signals import queue
 from portal.signals.queue import Queue, QueueFilters, parse
-from portal.visibility.viewer import Viewer
 from tests.courses.conftest import login_en
 from tests.support.factories import World, build_world
 from tests.support.signals import make_signal
+from tests.support.trajectory import viewer_of
 
 TODAY = queue.today()
 
@@ -96,14 +95,8 @@ async def _seed() -> Seeded:
     return Seeded(world, ids)
 
 
-async def _viewer(world: World, username: str) -> Viewer:
-    viewer = await load_viewer(world.people[username])
-    assert viewer is not None
-    return viewer
-
-
 async def _queue(seeded: Seeded, username: str, **params: str) -> Queue:
-    viewer = await _viewer(seeded.world, username)
+    viewer = await viewer_of(seeded.world, username)
     return await queue.load_queue(viewer, parse(params))
 
 
@@ -360,7 +353,7 @@ async def test_the_pages_keep_the_filters(client: httpx.AsyncClient) -> None:
             due_on=TODAY + dt.timedelta(days=9 + number),
             title=f"Bus {number:02d}",
         )
-    viewer = await _viewer(world, "sw.a")
+    viewer = await viewer_of(world, "sw.a")
     first = await queue.load_queue(viewer, parse({"theme": "mobility"}))
     assert (first.total, first.pages, len(first.signals)) == (30, 2, 25)
     assert first.next_url == "/signals?theme=mobility&page=2" and first.previous_url is None
@@ -420,7 +413,7 @@ async def test_who_does_not_handle_signals_has_no_queue(
     client: httpx.AsyncClient, username: str
 ) -> None:
     seeded = await _seed()
-    viewer = await _viewer(seeded.world, username)
+    viewer = await viewer_of(seeded.world, username)
     with pytest.raises(PermissionError):
         await queue.load_queue(viewer, QueueFilters())
     page = await queue.signal_page(viewer, {"theme": "housing"})
