@@ -45,16 +45,21 @@ services: ## make sure PostgreSQL, Redis and Chromium are installed and running
 	bash .ci/services.sh
 
 PYTEST_WORKERS ?= 2
+# Test files (SQLite databases, SeaweedFS, browser profiles) in memory where the machine has it:
+# the suite writes much and keeps nothing.
+TEST_TMP := $(shell test -d /dev/shm && test -w /dev/shm && echo /dev/shm/brug-tests || echo /tmp/brug-tests)
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 test: install services $(E2E_TOOLS) $(OIDC_PROVIDER) ## the whole suite: the SQLite and PostgreSQL passes side by side
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse test-sqlite test-postgres
 
 test-sqlite: install ## the suite on SQLite (parallel workers, a database file each)
-	$(BIN)/pytest $(PYTEST_PARALLEL)
+	mkdir -p $(TEST_TMP)/sqlite
+	TMPDIR=$(TEST_TMP)/sqlite $(BIN)/pytest $(PYTEST_PARALLEL)
 
 test-postgres: install ## the suite on PostgreSQL (brug_test_<worker>, recreated); browser and process tests run on SQLite only
-	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not slow"
+	mkdir -p $(TEST_TMP)/postgres
+	TMPDIR=$(TEST_TMP)/postgres PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not e2e and not slow"
 
 lint: install ## ruff (lint + format check), mypy and the import layers (import-linter)
 	$(BIN)/ruff check portal tests $(wildcard bench)

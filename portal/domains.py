@@ -25,6 +25,7 @@ from portal.courses.domain import DOMAIN as COURSES
 from portal.documents import hosts
 from portal.documents.domain import DOMAIN as DOCUMENTS
 from portal.home.domain import DOMAIN as HOME
+from portal.questions.domain import DOMAIN as QUESTIONS
 from portal.review.domain import DOMAIN as REVIEW
 from portal.signals.domain import DOMAIN as SIGNALS
 from portal.timeline import kinds
@@ -53,6 +54,7 @@ DOMAINS: tuple[Domain, ...] = (
     COURSES,
     DOCUMENTS,
     SIGNALS,
+    QUESTIONS,
     POLICY,
 )
 

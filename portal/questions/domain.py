@@ -1,0 +1,32 @@
+from typing import Any
+
+from portal.clients.panels import FilePanel
+from portal.core.domain import Domain, MenuItem
+from portal.core.i18n import N_
+from portal.questions import events, queue, routes, services, visibility
+from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
+
+
+def _shows_questions(viewer: Any) -> bool:
+    return viewer is not None and (
+        services.asks_questions(viewer) or queue.answers_questions(viewer)
+    )
+
+
+DOMAIN = Domain(
+    name="questions",
+    routes=lambda _settings: routes.route_handlers,
+    piccolo_app="portal.questions.piccolo_app",
+    menu=(MenuItem("/questions", N_("Referral questions"), _shows_questions, order=36),),
+    tables=(QuestionNotice, QuestionChange, Question, QuestionDeadline),
+    event_kinds=events.KINDS,
+    record_policies=visibility.RECORD_POLICIES,
+    file_panels=(
+        FilePanel(
+            name="questions",
+            template="questions/_panel.html",
+            load=services.client_questions,
+            order=40,
+        ),
+    ),
+)
