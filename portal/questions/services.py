@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Count
 
-from portal.accounts.tables import Organisation, OrgKind, Partnership, Person
+from portal.accounts.tables import OrgKind, Partnership
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed, find_client
 from portal.clients.tables import Client, Consent
