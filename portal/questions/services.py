@@ -28,6 +28,7 @@ from portal.questions.tables import Question, QuestionChange, QuestionDeadline, 
 from portal.questions.visibility import (
     SHAREABLE,
     SHAREABLE_FIELDS,
+    QuestionPolicy,
     QuestionView,
     SharedView,
     shared_view,
@@ -606,10 +607,13 @@ class Panel:
 
 
 async def client_questions(viewer: Viewer, client: ClientView) -> Panel | None:
-    """The client's questions the viewer reads, newest first, and whether they may ask one."""
-    scope = visible_to(viewer, Question, client=client)
-    rows = await scope.select(*COLUMNS).order_by(Question.created_at, ascending=False)
-    questions = scope.project_all(rows)
+    """The client's questions the viewer reads, newest first, and whether they may ask one (no
+    statement for a viewer who can read none)."""
+    questions: list[QuestionView] = []
+    if QuestionPolicy().rows_for(viewer, client.relation) is not None:
+        scope = visible_to(viewer, Question, client=client)
+        rows = await scope.select(*COLUMNS).order_by(Question.created_at, ascending=False)
+        questions = scope.project_all(rows)
     asking = may_ask(viewer, client)
     if not questions and not asking:
         return None
