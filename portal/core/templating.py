@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from litestar import Request, Response
 from litestar.enums import MediaType
 
@@ -26,6 +33,25 @@ def local_time(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL_TIME)
 
 
+class _ProcessBytecode(BytecodeCache):
+    """Compiled templates kept for the process: an environment made later (every app the tests
+    create, a reload) reuses them. Jinja checks each template's source checksum, so a changed
+    template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _ProcessBytecode()
+
 ContextCheck = Callable[[Any], None]
 Navigation = Callable[[Any, str], list[Any]]
 
@@ -41,6 +67,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=auto_reload,
+        bytecode_cache=_BYTECODE,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True

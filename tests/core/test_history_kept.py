@@ -73,6 +73,7 @@ LATER_APPS = {
     "review": ("review_round", "review_item"),
     "documents": ("document",),
     "signals": ("signal_theme", "signal_route", "signal", "signal_change", "signal_notice"),
+    "questions": ("question_deadline", "question", "question_change", "question_notice"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
@@ -104,6 +105,33 @@ async def _signal_rows(org: int, person: int, client: int) -> tuple[int, int]:
     change = SignalChange(signal=row.id, kind="assign", handler=person, person=person, at=NOW)
     await change.save()
     await SignalNotice(person=person, signal=row.id, change=change.id).save()
+    return int(row.id), int(change.id)
+
+
+async def _question_rows(ocmw: int, vdab: int, person: int, client: int) -> tuple[int, int]:
+    """A deadline, a question about a client, one change of it and its notice, as the services
+    write them."""
+    from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
+
+    if not await QuestionDeadline.exists().where(QuestionDeadline.type == "other"):
+        await QuestionDeadline(type="other", working_days=5).save()
+    row = Question(
+        client=client,
+        ocmw=ocmw,
+        team=vdab,
+        asker=person,
+        type="other",
+        text="q",
+        assignee=person,
+        created_at=NOW,
+        due_on=NOW.date(),
+        first_due_on=NOW.date(),
+    )
+    with unscoped("test: a row as written"):
+        await row.save()
+    change = QuestionChange(question=row.id, kind="message", person=person, person_org=ocmw, at=NOW)
+    await change.save()
+    await QuestionNotice(person=person, question=row.id, change=change.id).save()
     return int(row.id), int(change.id)
 
 
@@ -248,6 +276,7 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await make_review_item(await make_review_round(ocmw, holder), client, holder)
     await _document_row(client, holder, ocmw)
     await _signal_rows(ocmw, holder, client)
+    await _question_rows(ocmw, vdab, holder, client)
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 
@@ -290,6 +319,9 @@ async def test_each_reference_on_its_own_refuses_the_delete(
     home["review_round"] = await make_review_round(home_org, home["person"])
     home["signal"], home["signal_change"] = await _signal_rows(
         home_org, home["person"], home["client"]
+    )
+    home["question"], home["question_change"] = await _question_rows(
+        home_org, home_org, home["person"], home["client"]
     )
     referenced = table._meta.get_column_by_name(column)._foreign_key_meta.resolved_references
     target = {
