@@ -74,6 +74,7 @@ from portal import domains  # noqa: E402
 from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.core import db  # noqa: E402
+from portal.core.storage.local import LocalDocumentStore  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
 from portal.signals.workflow import THEMES  # noqa: E402
 from portal.testing.processes import SeaweedServer  # noqa: E402
@@ -134,9 +135,16 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
     return load_settings(env)
 
 
+@pytest.fixture(scope="session")
+def shared_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("shared"))
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(shared_settings: Settings) -> Settings:
+    """The settings of this worker's shared app. A test that needs others overrides this
+    fixture (or calls ``make_settings`` and ``create_app`` itself) and gets an app of its own."""
+    return shared_settings
 
 
 @pytest.fixture(scope="session")
@@ -182,8 +190,32 @@ async def running(application: Litestar) -> AsyncIterator[Litestar]:
         await task
 
 
+@pytest.fixture(scope="session")
+async def shared_app(shared_settings: Settings) -> AsyncIterator[Litestar]:
+    """One app per worker for the tests on the default settings: building an app registers
+    every route again (about half a second), most of a short test. Tests share no state through
+    it: the tables are emptied, the viewers forgotten and each test's HTTP client has its own
+    cookies."""
+    async with running(create_app(shared_settings)) as application:
+        yield application
+
+
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Litestar]:
+async def app(
+    settings: Settings, shared_settings: Settings, shared_app: Litestar, tmp_path: Path
+) -> AsyncIterator[Litestar]:
+    """This worker's shared app with a document folder of this test's own, or, for a test
+    that overrides ``settings``, an app of its own."""
+    if settings is shared_settings:
+        store = LocalDocumentStore(tmp_path / "documents")
+        store.prepare()
+        kept = shared_app.state.storage
+        shared_app.state.storage = store
+        try:
+            yield shared_app
+        finally:
+            shared_app.state.storage = kept
+        return
     async with running(create_app(settings)) as application:
         yield application
 
