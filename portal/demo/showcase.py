@@ -5,9 +5,9 @@ for 6 January and invited her to an interview yesterday, and what the toeleider 
 wish for that training went to VDAB as a referral question in April 2026, answered in June after
 her interview there: that question and its thread are told by ``questions`` (``AMINA``), through
 the question services, once every file exists. Her timeline fits on one screen, holds notes and
-entries of other kinds, and ends with the newest entry of any Zottegem client's own story (the
-toeleider's note the day before ``REFERENCE``), so her social worker finds her under recent
-activity on the start page.
+entries of other kinds, and her own story ends with the newest entry of any Zottegem client's story
+(the toeleider's note the day before ``REFERENCE``); the signals and questions dated back from the
+day the demo is loaded come later.
 """
 
 from __future__ import annotations
