@@ -524,6 +524,8 @@ async def _step(
     actors: Actors, question_id: int, step: Step, at: dt.datetime, today: dt.date
 ) -> None:
     actor = actors[step.by]
+    # Whoever acts has read the question first: what was new to them is no longer.
+    await services.take_news(actor, await services.find_question(actor, question_id))
     match step:
         case Claim():
             await services.move(actor, question_id, "claim", {}, now=at)
