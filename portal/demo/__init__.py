@@ -1,13 +1,15 @@
-"""The deterministic demo world: two OCMWs, PIN vzw, VDAB, their people, 40 clients and their
-timelines, and the signals of the last year, written only through the portal's services, so every
-``portal demo`` runs the real write path and meets its rules (who may write what, and when).
+"""The deterministic demo world: two OCMWs, PIN vzw, two VDAB teams, their people, 40 clients
+and their timelines, the signals and referral questions of the last year, written only through
+the portal's services, so every ``portal demo`` runs the real write path and meets its rules (who
+may write what, and when).
 
 ``plan`` draws the world from ``random.Random(SEED)`` around the fixed moment ``REFERENCE``, so
 every machine gets the same one; ``accounts``, ``clients`` and ``timeline`` write their part of
 it. Each client's story is replayed in time order, as the services check the state at each write
 (a toeleider writes only while in the care team and while the client's consent for PIN holds).
-The signals (``signals``) alone are dated back from the day the demo is loaded, so the OCMW's
-queue always holds fresh signals and overdue ones.
+The signals (``signals``) and the referral questions (``questions``) alone are dated back from
+the day the demo is loaded, so the OCMW's and the VDAB teams' queues always hold fresh items and
+overdue ones.
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from portal.accounts.tables import Organisation, Person
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
 from portal.core.storage import DocumentStore
-from portal.demo import clients, courses, documents, plan, review, signals, timeline, trajectory
+from portal.demo import (
+    clients,
+    courses,
+    documents,
+    plan,
+    questions,
+    review,
+    signals,
+    timeline,
+    trajectory,
+)
 from portal.demo.accounts import ZOTTEGEM, create_world
 from portal.demo.story import DemoClient, Note
 from portal.signals.tables import Signal
@@ -71,7 +83,11 @@ async def load_demo(store: DocumentStore) -> str:
             files: Files = {}
             for client in plan.world(random.Random(plan.SEED)):  # noqa: S311 (demo data, not secrets)
                 files[f"{client.first_name} {client.last_name}"] = await _tell(actors, client)
-            stories: list[Story] = [*SHARED_STORIES, partial(documents.tell, store=store)]
+            stories: list[Story] = [
+                *SHARED_STORIES,
+                partial(documents.tell, store=store),
+                questions.tell,  # after the documents: a question may share a file's document
+            ]
             for story in stories:
                 await story(actors, files)
     return await summary()

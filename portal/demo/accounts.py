@@ -14,22 +14,26 @@ from portal.visibility.policy import Role
 from portal.visibility.viewer import Viewer
 
 ZOTTEGEM, GENT, PIN, VDAB = "ocmw-zottegem", "ocmw-gent", "pin-vzw", "vdab"
+VDAB_GENT = "vdab-gent"
 
 ORGANISATIONS = (
     (ZOTTEGEM, "OCMW Zottegem", OrgKind.ocmw),
     (GENT, "OCMW Gent", OrgKind.ocmw),
     (PIN, "PIN vzw", OrgKind.partner),
-    (VDAB, "VDAB", OrgKind.vdab),
+    (VDAB, "VDAB Zottegem", OrgKind.vdab),
+    (VDAB_GENT, "VDAB Gent", OrgKind.vdab),
 )
 PARTNERSHIPS = (
-    ("OCMW Zottegem × PIN vzw × VDAB", ZOTTEGEM, PIN, VDAB),
-    ("OCMW Gent × VDAB", GENT, None, VDAB),
+    ("OCMW Zottegem × PIN vzw × VDAB Zottegem", ZOTTEGEM, PIN, VDAB),
+    ("OCMW Gent × VDAB Gent", GENT, None, VDAB_GENT),
 )
+"""Each OCMW works with its own VDAB team: VDAB Zottegem (``vdab``) and VDAB Gent."""
 MAIL_DOMAINS = {
     ZOTTEGEM: "zottegem.example",
     GENT: "gent.example",
     PIN: "pinvzw.example",
     VDAB: "vdab.example",
+    VDAB_GENT: "vdab.example",
 }
 
 
@@ -60,9 +64,13 @@ PEOPLE = (
     DemoPerson("coordinator.pin", "Jan Vandamme", PIN, (Role.coordinator,)),
     DemoPerson("mediator.vdab", "Koen Willems", VDAB, (Role.mediator,)),
     DemoPerson("mediator2.vdab", "Nathalie Dubois", VDAB, (Role.mediator,)),
+    DemoPerson("mediator.vdab-gent", "Tine Van Acker", VDAB_GENT, (Role.mediator,)),
 )
 TOELEIDERS = ("toeleider.pin", "toeleider2.pin")
 MEDIATORS = ("mediator.vdab", "mediator2.vdab")
+"""VDAB Zottegem's mediators."""
+GENT_MEDIATOR = "mediator.vdab-gent"
+"""VDAB Gent's mediator."""
 
 
 def _ascii(text: str) -> str:

@@ -22,7 +22,12 @@ from portal.visibility.viewer import Viewer
 
 LIMIT = 25 * 1024 * 1024
 SOCIAL_WORKERS = ("sw.zottegem", "sw2.zottegem", "sw.gent", "sw2.gent")
-PARTNERS = (("toeleider.pin", "cv"), ("toeleider2.pin", "cv"), ("mediator.vdab", "certificate"))
+PARTNERS = (
+    ("toeleider.pin", "cv"),
+    ("toeleider2.pin", "cv"),
+    ("mediator.vdab", "certificate"),
+    ("mediator.vdab-gent", "certificate"),
+)
 
 
 def pdf(title: str, *lines: str) -> bytes:

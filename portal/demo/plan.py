@@ -13,7 +13,16 @@ import random
 from collections.abc import Callable, Sequence
 
 from portal.demo import texts
-from portal.demo.accounts import GENT, MEDIATORS, PIN, TOELEIDERS, VDAB, ZOTTEGEM
+from portal.demo.accounts import (
+    GENT,
+    GENT_MEDIATOR,
+    MEDIATORS,
+    PIN,
+    TOELEIDERS,
+    VDAB,
+    VDAB_GENT,
+    ZOTTEGEM,
+)
 from portal.demo.showcase import showcase
 from portal.demo.story import (
     REFERENCE,
@@ -38,6 +47,7 @@ OCMW_ZOTTEGEM = Ocmw(
     places=texts.ZOTTEGEM_PLACES,
     social_workers=("sw.zottegem", "sw2.zottegem"),
     vdab_office="Zottegem",
+    vdab=VDAB,
     clients=texts.ZOTTEGEM_CLIENTS,
 )
 OCMW_GENT = Ocmw(
@@ -45,6 +55,7 @@ OCMW_GENT = Ocmw(
     places=texts.GENT_PLACES,
     social_workers=("sw.gent", "sw2.gent"),
     vdab_office="Gent",
+    vdab=VDAB_GENT,
     clients=texts.GENT_CLIENTS,
 )
 OCMWS = (OCMW_ZOTTEGEM, OCMW_GENT)
@@ -241,6 +252,24 @@ def _withdraw_consents(
         client.withdrawals[org] = _at(rng, earliest + dt.timedelta(days=1), client.end).date()
 
 
+def _to_own_vdab_team(client: DemoClient) -> None:
+    """A Gent file's VDAB side is VDAB Gent's: its mediator and its consent. The teams and
+    consents are drawn as for one VDAB team (so every later draw stays as it was) and handed to
+    the team of the client's OCMW here."""
+    if client.ocmw.vdab == VDAB:
+        return
+    if client.mediator is not None:
+        client.mediator = GENT_MEDIATOR
+    client.team = [
+        (GENT_MEDIATOR if username in MEDIATORS else username, joined)
+        for username, joined in client.team
+    ]
+    if VDAB in client.consents:
+        client.consents[client.ocmw.vdab] = client.consents.pop(VDAB)
+    if VDAB in client.withdrawals:
+        client.withdrawals[client.ocmw.vdab] = client.withdrawals.pop(VDAB)
+
+
 # Stories -----------------------------------------------------------------------------------
 
 Episode = Callable[[random.Random, DemoClient, dt.datetime], Note | None]
@@ -404,6 +433,8 @@ def world(rng: random.Random) -> list[DemoClient]:
     showcase(clients[0])
     _withdraw_consents(rng, clients[1:], PIN, "toeleider.pin")
     _withdraw_consents(rng, clients[1:], VDAB, "mediator.vdab")
+    for client in clients:
+        _to_own_vdab_team(client)
     for client in clients[1:]:
         _story(rng, client)
     return clients

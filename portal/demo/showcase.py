@@ -2,9 +2,12 @@
 
 Her social worker opens the file and sees on one timeline that VDAB confirmed her forklift training
 for 6 January and invited her to an interview yesterday, and what the toeleider noted since. Her
-timeline fits on one screen, holds notes and entries of other kinds, and ends with the newest entry
-of any Zottegem client (the toeleider's note the day before ``REFERENCE``), so her social worker
-finds her under recent activity on the start page.
+wish for that training went to VDAB as a referral question in April 2026, answered in June after
+her interview there: that question and its thread are told by ``questions`` (``AMINA``), through
+the question services, once every file exists. Her timeline fits on one screen, holds notes and
+entries of other kinds, and her own story ends with the newest entry of any Zottegem client's story
+(the toeleider's note the day before ``REFERENCE``); the signals and questions dated back from the
+day the demo is loaded come later.
 """
 
 from __future__ import annotations
@@ -123,16 +126,10 @@ def showcase(client: DemoClient) -> None:
             _on("2026-04-14", 12),
             SOCIAL_WORKER,
             "Opvolggesprek op kantoor",
-            "Het vrijwilligerswerk loopt goed; Amina vraagt naar een opleiding met de heftruck.",
+            "Het vrijwilligerswerk loopt goed; Amina vraagt naar een opleiding met de heftruck. "
+            "Ik leg het als doorverwijsvraag voor aan VDAB.",
         ),
         Joined(_on("2026-06-08"), MEDIATOR),
-        Note(
-            _on("2026-06-18", 14),
-            MEDIATOR,
-            "Gesprek bij VDAB: opleiding heftruckchauffeur",
-            "Na een oriëntatietest kan Amina instromen in de opleiding heftruckchauffeur bij "
-            "VDAB Zottegem (4 weken).",
-        ),
         Note(
             _on("2026-11-16", 10),
             MEDIATOR,

@@ -64,7 +64,7 @@ the deelgemeenten of Zottegem and Gent."""
 T1, T2 = "toeleider.pin", "toeleider2.pin"
 SZ, SZ2, CZ = "sw.zottegem", "sw2.zottegem", "coordinator.zottegem"
 SG, SG2 = "sw.gent", "sw2.gent"
-M1, M2 = "mediator.vdab", "mediator2.vdab"
+M1, M2, MG = "mediator.vdab", "mediator2.vdab", "mediator.vdab-gent"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         steps=(Assign(3, CZ, SZ2),),
     ),
     DemoSignal(
-        M1,
+        MG,
         60,
         "civil_affairs",
         "Gent",
@@ -222,7 +222,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M1,
+        MG,
         140,
         "education",
         "Gent",
@@ -325,7 +325,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M1,
+        MG,
         6,
         "health",
         "Gent",
@@ -647,7 +647,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M1,
+        MG,
         15,
         "money",
         "Ledeberg",
@@ -696,7 +696,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M2,
+        MG,
         230,
         "other",
         "Gent",
@@ -734,7 +734,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M1,
+        MG,
         200,
         "civil_affairs",
         "Sint-Amandsberg",
@@ -750,7 +750,7 @@ SIGNALS: tuple[DemoSignal, ...] = (
         ),
     ),
     DemoSignal(
-        M1,
+        MG,
         130,
         "education",
         "Ledeberg",

@@ -37,6 +37,8 @@ class Ocmw:
     """Municipality → (postcode, streets)."""
     social_workers: tuple[str, str]
     vdab_office: str
+    vdab: str
+    """The code of the VDAB team of the OCMW's partnership."""
     clients: tuple[tuple[str, str, str, str], ...]
     """(first name, last name, sex "m"/"v", language)."""
 

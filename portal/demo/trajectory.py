@@ -140,21 +140,21 @@ REQUESTS = (
         "VDAB Gent",
         moves=(
             ("sw.gent", "2026-05-05", "ocmw_agreed", {}),
-            ("mediator.vdab", "2026-05-15", "vdab_approved", {}),
-            ("mediator.vdab", "2026-06-01", "scheduled", {"start_date": "2026-09-01"}),
-            ("mediator.vdab", "2026-09-01", "started", {}),
+            ("mediator.vdab-gent", "2026-05-15", "vdab_approved", {}),
+            ("mediator.vdab-gent", "2026-06-01", "scheduled", {"start_date": "2026-09-01"}),
+            ("mediator.vdab-gent", "2026-09-01", "started", {}),
         ),
     ),
     Request(
         "Dimitri Goethals",
-        "mediator.vdab",
+        "mediator.vdab-gent",
         "2026-10-12",
         "Heftruckchauffeur",
         "VDAB Gent",
         moves=(
             ("sw.gent", "2026-10-14", "ocmw_agreed", {}),
             (
-                "mediator.vdab",
+                "mediator.vdab-gent",
                 "2026-10-20",
                 "refused",
                 {"reason": "De opleiding is volzet tot juni; we zoeken een alternatief."},
@@ -194,7 +194,7 @@ INVITATIONS = (
     ),
     (
         "Hassan El Idrissi",
-        "mediator.vdab",
+        "mediator.vdab-gent",
         "2026-11-17",
         "2026-12-10T10:00",
         "VDAB Gent, Kongostraat 7",

@@ -1,7 +1,9 @@
 """The demo world as each of its people sees it: every training request, invitation, intake answer
 and placement of the demo appears on a file's pages exactly for the people the policy shows its class
 to, and never for anyone else; every demo signal is read exactly by the people its policy lets read
-it, and the demo's signals hold what issue 12 asks of them."""
+it, and the demo's signals hold what issue 12 asks of them; the demo's referral questions hold what
+issue 13 asks of them, and each opens exactly for the asking OCMW and the VDAB team it is addressed
+to."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ import httpx
 from litestar import Litestar
 
 from portal.accounts.services import load_viewer
-from portal.accounts.tables import Person
+from portal.accounts.tables import Organisation, Partnership, Person
 from portal.clients.tables import Client
 from portal.courses.tables import Course, Enrolment
 from portal.demo import load_demo
+from portal.questions import services as questions
+from portal.questions.tables import Question, QuestionChange
 from portal.signals.privacy import findings
 from portal.signals.services import overdue, readable_signals
 from portal.signals.tables import Signal, SignalChange
@@ -23,7 +27,8 @@ from portal.signals.visibility import SignalView
 from portal.signals.workflow import STATES, THEMES
 from portal.trajectory.tables import IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.workflow import OPEN_STATES
-from portal.visibility.policy import Access, Relation, Sensitivity, access, sees_record
+from portal.visibility.policy import Access, Relation, Role, Sensitivity, access, sees_record
+from portal.visibility.records import visible_to
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 from tests.conftest import login
@@ -61,6 +66,8 @@ async def test_every_demo_person_sees_what_the_policy_shows_them(
     await _course_roster_as_each_person(client)
     await _demo_signals_hold_what_the_issue_asks()
     await _signals_as_each_person(client)
+    await _demo_questions_hold_what_the_issue_asks()
+    await _questions_as_each_person(client)
     assert await load_demo(app.state.storage) == summary, "loading again adds nothing"
     assert summary.endswith(f"{len(await _signal_rows())} signals"), summary
 
@@ -248,3 +255,108 @@ async def _signals_as_each_person(client: httpx.AsyncClient) -> None:
             wanted = 200 if row["id"] in readable else 404
             assert page.status_code == wanted, (username, row["title"], page.status_code)
     assert read_by_someone and hidden_from_someone
+
+
+# Referral questions ------------------------------------------------------------------------
+
+
+async def _question_rows() -> list[dict]:
+    with unscoped("test: the demo's questions as written"):
+        return await Question.select().order_by(Question.id)
+
+
+async def _demo_questions_hold_what_the_issue_asks() -> None:
+    """Per OCMW, questions to its own VDAB team in every state and with every answer, some
+    overdue and some in time, one reopened, messages both ways; one answer invites to an interview
+    still to come; each asked by the file holder or a social worker of the care team; Amina's
+    forklift question asked after her social worker's note and answered by VDAB Zottegem."""
+    rows = await _question_rows()
+    now = dt.datetime.now(dt.UTC)
+    with unscoped("test: the demo's organisations, partnerships and question changes"):
+        codes = {row["id"]: row["code"] for row in await Organisation.select()}
+        team_of = {row["ocmw"]: row["vdab"] for row in await Partnership.select() if row["vdab"]}
+        changes = await QuestionChange.select().order_by(QuestionChange.id)
+        invitations = await Invitation.select()
+    assert {codes[row["team"]] for row in rows} == {"vdab", "vdab-gent"}
+    viewers = dict(await _active_viewers())
+    views = {}
+    for ocmw in {row["ocmw"] for row in rows}:
+        mine = [row for row in rows if row["ocmw"] == ocmw]
+        assert {row["team"] for row in mine} == {team_of[ocmw]}, codes[ocmw]
+        assert {row["state"] for row in mine} == {"open", "claimed", "answered", "closed"}
+        assert {row["answer"] for row in mine} >= {"yes", "no", "conditional"}, codes[ocmw]
+        mediator = next(
+            v for v in viewers.values() if v.org_id == team_of[ocmw] and v.roles & {Role.mediator}
+        )
+        queued = {view.id: view for view in await questions_readable(mediator)}
+        assert {row["id"] for row in mine} <= set(queued), codes[ocmw]
+        waiting = [queued[row["id"]] for row in mine if queued[row["id"]].state.waiting]
+        assert any(questions.overdue(view) for view in waiting), codes[ocmw]
+        assert any(not questions.overdue(view) for view in waiting), codes[ocmw]
+        ids = {row["id"] for row in mine}
+        mine_changes = [c for c in changes if c["question"] in ids]
+        assert any(c["from_state"] in ("answered", "closed") for c in mine_changes), "reopened"
+        messages = [c for c in mine_changes if c["kind"] == "message"]
+        assert {c["person_org"] == team_of[ocmw] for c in messages} == {True, False}
+        views |= queued
+    for row in rows:
+        asker = next(v for v in viewers.values() if v.person_id == row["asker"])
+        facts = await facts_for(asker)
+        relation = relation_of(asker, facts[row["client"]])
+        assert relation in (Relation.file_holder, Relation.care_team), row["text"]
+        assert row["created_at"] < now
+    assert all(c["at"] < now for c in changes)
+    interviews = [row for row in rows if row["next_step"] == "interview"]
+    assert interviews
+    for row in interviews:
+        assert any(i["client"] == row["client"] and i["at"] > now for i in invitations)
+    [amina] = [view for view in views.values() if view.client_name == "Amina Haidari"]
+    assert amina.type.code == "training_advice" and amina.state.code == "closed"
+    assert amina.answer is not None and amina.answer.code in ("yes", "conditional")
+    assert amina.asker_name == "Sofie Van den Bossche" and amina.assignee_name == "Koen Willems"
+    assert dt.date(2026, 4, 14) < amina.created_at.date() < dt.date(2026, 5, 1)
+    assert "heftruck" in amina.reason
+
+
+async def questions_readable(viewer: Viewer) -> list:
+    """The questions ``viewer`` reads through the portal's scope."""
+    scope = visible_to(viewer, Question)
+    return scope.project_all(await scope.select(*questions.COLUMNS))
+
+
+def _reads_question(viewer: Viewer, row: dict, client_relation: Relation) -> bool:
+    """The policy's answer, stated apart from the portal's scope: the asking OCMW and the VDAB
+    team it is addressed to, as far as their relation shows them the client's trajectory."""
+    return (
+        viewer.org_id in (row["ocmw"], row["team"])
+        and sees_record(viewer.roles, client_relation)
+        and access(viewer.roles, client_relation, T) is Access.shown
+    )
+
+
+async def _questions_as_each_person(client: httpx.AsyncClient) -> None:
+    """A question's page opens exactly for those the policy lets read it (404 for the others:
+    a mediator of the other VDAB team never reads it), and the question list names no other."""
+    rows = await _question_rows()
+    read_by = {row["id"]: set() for row in rows}
+    for username, viewer in await _active_viewers():
+        facts = await facts_for(viewer)
+        relations = {cid: relation_of(viewer, f) for cid, f in facts.items()}
+        expected = {
+            row["id"]
+            for row in rows
+            if _reads_question(viewer, row, relations.get(row["client"], Relation.none))
+        }
+        assert {view.id for view in await questions_readable(viewer)} == expected, username
+        await login(client, username)
+        for row in rows[::3]:  # every third: pages are slow to render, the scope is checked above
+            page = await client.get(f"/questions/{row['id']}")
+            wanted = 200 if row["id"] in expected else 404
+            assert page.status_code == wanted, (username, row["id"], page.status_code)
+            if wanted == 200:
+                assert row["text"] in html.unescape(page.text), (username, row["id"])
+                read_by[row["id"]].add(username)
+    for row in rows[::3]:
+        assert ("mediator.vdab" in read_by[row["id"]]) != (
+            "mediator.vdab-gent" in read_by[row["id"]]
+        ), row["text"]
