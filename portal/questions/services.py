@@ -46,6 +46,7 @@ from portal.questions.workflow import (
     moves,
 )
 from portal.timeline.services import append
+from portal.trajectory import forms as trajectory_forms
 from portal.trajectory import invitations
 from portal.visibility.policy import Audience, Relation, Role
 from portal.visibility.records import visible_to
@@ -499,6 +500,8 @@ async def move(
             Question.answer: answer,
             Question.reason: reason,
             Question.next_step: next_step,
+            Question.interview_at: None,
+            Question.interview_place: "",
             Question.answered_at: moment,
             Question.assignee: question.assignee or actor.person_id,
         }
@@ -543,17 +546,20 @@ async def _invite(
 ) -> None:
     """The answer's next step: an interview invitation of the trajectory, in the same unit of
     work (its errors come back under the answer form's names)."""
+    asked = {"at": _text(fields, "interview_at"), "place": _text(fields, "interview_place")}
     try:
-        await invitations.invite(
-            actor,
-            question.client,
-            {"at": _text(fields, "interview_at"), "place": _text(fields, "interview_place")},
-            now=moment,
-        )
+        await invitations.invite(actor, question.client, asked, now=moment)
     except Invalid as invalid:
         raise Invalid(
             {f"interview_{name}": text for name, text in invalid.errors.items()}
         ) from None
+    with unscoped("questions: the interview of an answer just written through its scope"):
+        await Question.update(
+            {
+                Question.interview_at: trajectory_forms.moment(asked, "at"),
+                Question.interview_place: asked["place"],
+            }
+        ).where(Question.id == question.id)
 
 
 async def write_message(

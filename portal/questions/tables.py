@@ -48,6 +48,9 @@ class Question(Classified, Table, tablename="question"):
     answer = Varchar(length=16, default="")
     reason = Text(default="")
     next_step = Varchar(length=16, default="")
+    interview_at = Timestamptz(null=True, default=None)
+    """The interview the answer invited the client to (its invitation is on the timeline)."""
+    interview_place = Varchar(length=300, default="")
 
 
 class QuestionChange(Table, tablename="question_change"):

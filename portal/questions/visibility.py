@@ -74,6 +74,8 @@ class QuestionView:
     answer: Answer | None = None
     reason: str = ""
     next_step: str = ""
+    interview_at: dt.datetime | None = None
+    interview_place: str = ""
     asker_name: str = ""
     assignee_name: str = ""
     ocmw_name: str = ""
@@ -104,6 +106,8 @@ class QuestionPolicy(ClientBoundPolicy):
         FieldSpec("answer", _T),
         FieldSpec("reason", _T),
         FieldSpec("next_step", _T),
+        FieldSpec("interview_at", _T),
+        FieldSpec("interview_place", _T),
     )
 
     def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
@@ -151,6 +155,8 @@ class QuestionPolicy(ClientBoundPolicy):
             answer=ANSWER_BY_CODE.get(answer),
             reason=row.get("reason") or "",
             next_step=row.get("next_step") or "",
+            interview_at=row.get("interview_at"),
+            interview_place=row.get("interview_place") or "",
             asker_name=row.get("asker.display_name") or "",
             assignee_name=row.get("assignee.display_name") or "",
             ocmw_name=row.get("ocmw.name") or "",

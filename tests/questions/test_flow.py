@@ -50,6 +50,7 @@ async def test_ask_claim_answer_close(client: httpx.AsyncClient) -> None:
     await login_en(client, "sw.a")
     page = await client.get(question)
     assert page.status_code == 200 and "Past in het traject logistiek." in page.text
+    assert "10:00, VDAB Zottegem" in page.text, "the answer names its interview"
     assert (await client.get("/questions")).text.count(question) == 1
     closed = await client.post(f"{question}/close", data={"csrf_token": csrf_from(page.text)})
     assert closed.status_code == 303, closed.text
