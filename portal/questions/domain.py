@@ -8,8 +8,12 @@ from portal.questions.tables import Question, QuestionChange, QuestionDeadline, 
 
 
 def _shows_questions(viewer: Any) -> bool:
+    """Who asks, who answers, and who counts the questions (a coordinator reaches the figures
+    from the questions page)."""
     return viewer is not None and (
-        services.asks_questions(viewer) or queue.answers_questions(viewer)
+        services.asks_questions(viewer)
+        or queue.answers_questions(viewer)
+        or visibility.figures_scope(viewer) is not None
     )
 
 

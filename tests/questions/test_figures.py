@@ -451,17 +451,6 @@ async def test_an_impossible_year_is_refused(client: httpx.AsyncClient) -> None:
     assert page.status_code == 200 and "Referral question figures" in page.text
 
 
-@pytest.mark.parametrize("username", ["sw.a", "mediator", "coordinator.a", "coordinator.p"])
-async def test_the_questions_page_links_to_the_figures(
-    client: httpx.AsyncClient, username: str
-) -> None:
-    await seeded_world()
-    await login_en(client, username)
-    response = await client.get("/questions")
-    if response.status_code == 200:
-        assert 'href="/questions/figures"' in response.text
-
-
 # Statements ------------------------------------------------------------------------------------
 
 
@@ -506,3 +495,19 @@ async def test_the_statements_do_not_grow_with_types_quarters_or_questions(
     assert await _statements(viewer) == few == 2, "the years, the year's questions"
     assert await _page_statements(client, "/questions/figures?year=2025", person) == page
     assert await _page_statements(client, "/questions/figures.csv?year=2025", person) == sheet
+
+
+@pytest.mark.parametrize("username", [*COUNTS, *NOBODY])
+async def test_who_counts_finds_the_figures_from_the_menu(
+    client: httpx.AsyncClient, username: str
+) -> None:
+    await seeded_world()
+    await login_en(client, username)
+    home = (await client.get("/")).text
+    questions = await client.get("/questions")
+    counts = username in COUNTS
+    if counts:
+        assert 'href="/questions"' in home, "the menu leads to the questions page"
+        assert 'href="/questions/figures"' in questions.text, "which links to the figures"
+    else:
+        assert 'href="/questions/figures"' not in questions.text
