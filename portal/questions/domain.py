@@ -1,9 +1,10 @@
 from typing import Any
 
+from portal.admin.permissions import manages_organisations
 from portal.clients.panels import FilePanel
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
-from portal.questions import events, queue, routes, services, visibility
+from portal.questions import admin, events, queue, routes, services, visibility
 from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
 
 
@@ -19,9 +20,17 @@ def _shows_questions(viewer: Any) -> bool:
 
 DOMAIN = Domain(
     name="questions",
-    routes=lambda _settings: routes.route_handlers,
+    routes=lambda _settings: [*routes.route_handlers, admin.router],
     piccolo_app="portal.questions.piccolo_app",
-    menu=(MenuItem("/questions", N_("Referral questions"), _shows_questions, order=36),),
+    menu=(
+        MenuItem("/questions", N_("Referral questions"), _shows_questions, order=36),
+        MenuItem(
+            "/admin/questions",
+            N_("Referral question settings"),
+            manages_organisations,
+            order=65,
+        ),
+    ),
     tables=(QuestionNotice, QuestionChange, Question, QuestionDeadline),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,

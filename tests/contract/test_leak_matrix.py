@@ -973,6 +973,15 @@ MATRIX: dict[tuple[str, str], Case] = {
         ok=303,
         order=1,
     ),
+    # Referral-question settings (issue 13): platform administrators only; a bad form is 422.
+    (G, "/admin/questions"): Case(_fixed("/admin/questions"), _platform),
+    (P, "/admin/questions"): Case(
+        _fixed("/admin/questions"),
+        _platform,
+        guarded=True,
+        ok=422,
+        form=lambda _facts: {"deadline_trajectory": "0"},
+    ),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
