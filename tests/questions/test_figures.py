@@ -324,6 +324,21 @@ async def test_a_question_of_another_team_to_the_partnership_counts_for_both() -
         assert figures.counts.cells[TYPES.index("other")][3].value == number, username
 
 
+async def test_years_begin_and_end_in_belgian_time() -> None:
+    world = await build_world()
+    group = GROUPS[0]
+    # 00:30 on 1 January 2026 in Brussels; the last microsecond of 2024 in Brussels.
+    await put(world, group, at(2025, 12, 31, 23, 30))
+    last = at(2024, 12, 31, 22, 59) + dt.timedelta(seconds=59, microseconds=999_999)
+    await put(world, group, last)
+    sw_a = await viewer_of(world, "sw.a")
+    for year, quarters in ((2026, (1, 0, 0, 0)), (2025, (0, 0, 0, 0)), (2024, (0, 0, 0, 1))):
+        figures = await figures_for(sw_a, year, today=TODAY)
+        shown = [cell.label for cell in figures.counts.column_totals]
+        assert shown == ["< 5" if q else "0" for q in quarters], year
+        assert figures.years == tuple(sorted({2026, 2024, year}, reverse=True))
+
+
 # The page and the CSV --------------------------------------------------------------------------
 
 
