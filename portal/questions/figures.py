@@ -38,6 +38,7 @@ from portal.questions.tables import Question
 from portal.questions.visibility import figure_relations, figures_scope
 from portal.questions.workflow import TYPE_BY_CODE, TYPES
 from portal.visibility.aggregates import SMALL_COUNT, FigureTable, suppress
+from portal.visibility.aggregates import Cell as CountCell
 from portal.visibility.policy import Relation
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
@@ -207,11 +208,16 @@ def summarise(
     )
 
 
+def with_margins(table: FigureTable) -> list[list[CountCell]]:
+    """The counts as one grid: a row per type then all types, a column per quarter then the
+    year (the layout of ``Grid``)."""
+    lines = [[*cells, total] for cells, total in zip(table.cells, table.row_totals, strict=True)]
+    return [*lines, [*table.column_totals, table.total]]
+
+
 def _shown_counts(table: FigureTable) -> list[list[bool]]:
     """Whether each count of the table with its margins is shown (a measure goes with it)."""
-    lines = [[*cells, total] for cells, total in zip(table.cells, table.row_totals, strict=True)]
-    lines.append([*table.column_totals, table.total])
-    return [[cell.value is not None for cell in line] for line in lines]
+    return [[cell.value is not None for cell in line] for line in with_margins(table)]
 
 
 # Reading ---------------------------------------------------------------------------------------
