@@ -101,10 +101,10 @@ class BarChart:
                 )
             if series.labels and len(series.labels) != len(self.categories):
                 raise ValueError(f"{series.label!r} needs one label per category, or none")
-        if self.stacked and any(series.labels for series in self.series):
-            raise ValueError("a stacked bar's total would leave out a withheld value")
             if any(value is not None and value < 0 for value in series.values):
                 raise ValueError("bars cannot be negative")
+        if self.stacked and any(series.labels for series in self.series):
+            raise ValueError("a stacked bar's total would leave out a withheld value")
         if not self.series:
             raise ValueError("a chart needs a series")
 

@@ -17,6 +17,7 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from portal.accounts.auth import forget_viewer
+from portal.core.charts import BarChart, Series
 from portal.core.db import count_queries
 from portal.core.spreadsheet import BOM
 from portal.questions.figures import Measure, Timing, charts, figures_for, summarise
@@ -191,6 +192,19 @@ def test_a_chart_says_a_withheld_count_and_draws_no_bar_for_it() -> None:
     assert svg.count('<rect class="chart-bar') > 4, "the counts shown are drawn"
     other = counts.table().rows[TYPES.index("other")]
     assert other.cells == ("< 5", "0", "0", "0", "< 5")
+
+
+def test_a_chart_takes_labels_only_where_they_cannot_mislead() -> None:
+    def chart(series: Series, *, stacked: bool = False) -> BarChart:
+        return BarChart("k", "t", "d", "c", ("a", "b"), (series,), stacked=stacked)
+
+    assert chart(Series("Q1", (None, 6.0), ("< 5", ""))).table().rows[0].cells == ("< 5",)
+    with pytest.raises(ValueError):
+        chart(Series("Q1", (None, 6.0), ("< 5",)))
+    with pytest.raises(ValueError):
+        chart(Series("Q1", (None, 6.0), ("< 5", "")), stacked=True)
+    with pytest.raises(ValueError):
+        chart(Series("Q1", (-1.0, 6.0), ("< 5", "")))
 
 
 # The world: who counts which questions --------------------------------------------------------
