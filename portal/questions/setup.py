@@ -61,7 +61,8 @@ async def save_deadlines(actor: Viewer, fields: Mapping[str, str]) -> bool:
         name = field_name(kind.code)
         value = _number(fields.get(name) or "")
         if value is None:
-            errors[name] = _("Give a number of working days from 1 to 60.")
+            # Named by its type: the error summary lists them one under the other.
+            errors[name] = f"{_(kind.label)}: {_('Give a number of working days from 1 to 60.')}"
         else:
             chosen[kind.code] = value
     if errors:

@@ -91,7 +91,7 @@ async def test_a_wrong_number_is_refused_and_nothing_is_written(
     token = await login_en(client, "platform")
     refused = await client.post("/admin/questions", data=form(token, trajectory=3, other=typed))
     assert refused.status_code == 422
-    assert "from 1 to 60" in refused.text
+    assert "Other: Give a number of working days from 1 to 60." in refused.text
     assert 'href="#f-deadline_other"' in refused.text, "the error summary links to the field"
     assert f'name="deadline_other" type="number" value="{value}"' in refused.text, "kept"
     assert 'name="deadline_trajectory" type="number" value="3"' in refused.text, "kept"
