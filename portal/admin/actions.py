@@ -29,6 +29,7 @@ SIGNAL_THEME_UPDATED = "signal_theme.updated"
 SIGNAL_ROUTE_CREATED = "signal_route.created"
 SIGNAL_ROUTE_UPDATED = "signal_route.updated"
 SIGNAL_ROUTE_DELETED = "signal_route.deleted"
+QUESTION_DEADLINE_CHANGED = "question_deadline.changed"
 
 LABELS = {
     ORGANISATION_CREATED: N_("Organisation created"),
@@ -43,6 +44,7 @@ LABELS = {
     SIGNAL_ROUTE_CREATED: N_("Signal routing added"),
     SIGNAL_ROUTE_UPDATED: N_("Signal routing changed"),
     SIGNAL_ROUTE_DELETED: N_("Signal routing removed"),
+    QUESTION_DEADLINE_CHANGED: N_("Referral question deadlines changed"),
 }
 """Action code -> what the log calls it (a message id, translated when the page is made)."""
 
@@ -58,6 +60,10 @@ FIELD_LABELS = {
     "active": N_("Offered on the form"),
     "position": N_("Order"),
     "municipality": N_("Municipality"),
+    "deadline_trajectory": N_("Working days to answer a question on a VDAB trajectory"),
+    "deadline_training_advice": N_("Working days to answer a question for training advice"),
+    "deadline_invitation": N_("Working days to answer a question on an invitation"),
+    "deadline_other": N_("Working days to answer another question"),
 }
 """The keys of ``AdminAction.changes`` and how the log names them."""
 
@@ -65,7 +71,8 @@ FIELD_LABELS = {
 @dataclass(frozen=True)
 class Target:
     kind: str
-    """``organisation``, ``partnership``, ``person``, ``signal_theme`` or ``signal_route``."""
+    """``organisation``, ``partnership``, ``person``, ``signal_theme``, ``signal_route`` or
+    ``question_deadline`` (the deadlines of every type of question at once, id 0)."""
     id: int
     summary: str
     """How it was called at the time: a name with its code, a username."""

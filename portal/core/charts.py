@@ -43,6 +43,12 @@ class Series:
     label: str
     values: tuple[float | None, ...]
     """One value per category; ``None`` where there is none (a median of nothing)."""
+    labels: tuple[str, ...] = ()
+    """Empty, or one text per category shown instead of its value where it is not empty: a
+    suppressed count (``"< 5"``, ``"•"``) whose value is ``None`` and draws no bar."""
+
+    def shown_as(self, index: int) -> str:
+        return self.labels[index] if self.labels else ""
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,12 @@ class BarChart:
                     f"{series.label!r} has {len(series.values)} values for "
                     f"{len(self.categories)} categories"
                 )
+            if series.labels and len(series.labels) != len(self.categories):
+                raise ValueError(f"{series.label!r} needs one label per category, or none")
             if any(value is not None and value < 0 for value in series.values):
                 raise ValueError("bars cannot be negative")
+        if self.stacked and any(series.labels for series in self.series):
+            raise ValueError("a stacked bar's total would leave out a withheld value")
         if not self.series:
             raise ValueError("a chart needs a series")
 
@@ -130,8 +140,11 @@ class BarChart:
         totals = self.totals()
         rows = []
         for i, category in enumerate(self.categories):
-            cells = [self.text(series.values[i]) for series in self.series]
-            cells += [self.number(series.values[i], decimals=0) for series in self.extra]
+            cells = [series.shown_as(i) or self.text(series.values[i]) for series in self.series]
+            cells += [
+                series.shown_as(i) or self.number(series.values[i], decimals=0)
+                for series in self.extra
+            ]
             if with_total:
                 cells.append(self.text(totals[i]))
             rows.append(TableRow(category, tuple(cells)))
@@ -238,7 +251,7 @@ def _draw(chart: BarChart) -> Markup:
                     parts.append(
                         _bar(chart, index, float(PAD), y, width, bar, category, series, value)
                     )
-                parts.append(_value(PAD + width, y, bar, chart.text(value)))
+                parts.append(_value(PAD + width, y, bar, series.shown_as(i) or chart.text(value)))
                 y += bar + 2
             y += GAP - 2
     parts.append(_AXIS.format(x=PAD, top=_n(top), bottom=_n(y - GAP)))

@@ -1,23 +1,36 @@
 from typing import Any
 
+from portal.admin.permissions import manages_organisations
 from portal.clients.panels import FilePanel
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
-from portal.questions import events, queue, routes, services, visibility
+from portal.questions import admin, events, queue, routes, services, visibility
 from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
 
 
 def _shows_questions(viewer: Any) -> bool:
+    """Who asks, who answers, and who counts the questions (a coordinator reaches the figures
+    from the questions page)."""
     return viewer is not None and (
-        services.asks_questions(viewer) or queue.answers_questions(viewer)
+        services.asks_questions(viewer)
+        or queue.answers_questions(viewer)
+        or visibility.figures_scope(viewer) is not None
     )
 
 
 DOMAIN = Domain(
     name="questions",
-    routes=lambda _settings: routes.route_handlers,
+    routes=lambda _settings: [*routes.route_handlers, admin.router],
     piccolo_app="portal.questions.piccolo_app",
-    menu=(MenuItem("/questions", N_("Referral questions"), _shows_questions, order=36),),
+    menu=(
+        MenuItem("/questions", N_("Referral questions"), _shows_questions, order=36),
+        MenuItem(
+            "/admin/questions",
+            N_("Referral question settings"),
+            manages_organisations,
+            order=65,
+        ),
+    ),
     tables=(QuestionNotice, QuestionChange, Question, QuestionDeadline),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from portal.clients.changes import Invalid
@@ -17,8 +18,9 @@ from portal.clients.services import NotAllowed
 from portal.core.forms import form_fields, read_form
 from portal.core.i18n import N_
 from portal.core.params import RecordId
+from portal.core.spreadsheet import csv_response
 from portal.core.templating import render
-from portal.questions import queue, services
+from portal.questions import figures, queue, services
 from portal.questions.visibility import figures_scope
 from portal.questions.workflow import ANSWERS, NEXT_STEPS, STATES, TYPES, may_write, moves
 from portal.visibility.viewer import Viewer
@@ -197,6 +199,28 @@ async def message(
     )
 
 
+Year = Annotated[
+    int | None, QueryParameter(name="year", ge=figures.FIRST_YEAR, le=figures.LAST_YEAR)
+]
+
+
+@get("/questions/figures", name="questions.figures")
+async def figures_page(
+    request: Request, viewer: NamedDependency[Viewer], year: Year = None
+) -> Response[str]:
+    """``year`` (default this year, Belgian time); 404 for who counts no question."""
+    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    context = {"figures": found, "charts": figures.charts(found)}
+    return render(request, "questions/figures.html", context)
+
+
+@get("/questions/figures.csv", name="questions.figures_csv")
+async def figures_csv(viewer: NamedDependency[Viewer], year: Year = None) -> Response[bytes]:
+    """The figures page as CSV for Belgian Excel (``;``, UTF-8 with BOM), long format."""
+    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    return csv_response(figures.csv_rows(found), figures.csv_filename(found.year))
+
+
 route_handlers = [
     new_question,
     ask,
@@ -207,4 +231,6 @@ route_handlers = [
     close,
     reopen,
     message,
+    figures_page,
+    figures_csv,
 ]

@@ -673,6 +673,15 @@ def _counts_figures(facts: Facts, _url: str) -> bool:
     return counts_figures(*PEOPLE[facts.username])
 
 
+def _counts_questions(facts: Facts, _url: str) -> bool:
+    """By issue 13: an OCMW's social workers and coordinator, a VDAB team's mediators and
+    coordinator, a partner's coordinator; the figures carry no question's text."""
+    org, role = PEOPLE[facts.username]
+    if org.startswith("ocmw"):
+        return role in ("social_worker", "coordinator")
+    return role in (("mediator", "coordinator") if org == "vdab" else ("coordinator",))
+
+
 def _signal_refuses(acts: Callable[[Facts, str], bool]) -> Callable[[Facts, str], int]:
     """404 for who may not read the signal; 422 (the form's message) for who may act; 403 else."""
 
@@ -972,6 +981,22 @@ MATRIX: dict[tuple[str, str], Case] = {
         guarded=True,
         ok=303,
         order=1,
+    ),
+    # Referral-question figures (issue 13).
+    (G, "/questions/figures"): Case(
+        _fixed("/questions/figures", "/questions/figures?year=2019"), _counts_questions
+    ),
+    (G, "/questions/figures.csv"): Case(
+        _fixed("/questions/figures.csv", "/questions/figures.csv?year=2019"), _counts_questions
+    ),
+    # Referral-question settings (issue 13): platform administrators only; a bad form is 422.
+    (G, "/admin/questions"): Case(_fixed("/admin/questions"), _platform),
+    (P, "/admin/questions"): Case(
+        _fixed("/admin/questions"),
+        _platform,
+        guarded=True,
+        ok=422,
+        form=lambda _facts: {"deadline_trajectory": "0"},
     ),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
