@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from portal.accounts.tables import OrgKind, Partnership
@@ -132,13 +131,13 @@ async def _listing(
     oldest_first: bool,
     url: Any,
 ) -> Listing:
-    counting = scope.select(Count(Question.id, alias="n"))
+    # A count without the relation column: PostgreSQL refuses that column beside an aggregate.
+    counting = scope.count()
     reading = scope.select(*COLUMNS)
     for condition in conditions:
         counting = counting.where(condition)
         reading = reading.where(condition)
-    counted = await counting.first()
-    total = int(counted["n"]) if counted else 0
+    total = int(await counting)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     rows = await (
