@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import OrgKind, Partnership
+from portal.audit.services import LOGGED_CLASSES, record_access
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed, find_client
 from portal.clients.tables import Client, Consent
@@ -360,14 +361,29 @@ async def thread_of(question: QuestionView) -> list[ChangeView]:
     ]
 
 
+QUESTION_READ = "question.read"
+"""The access-log action of a question's page that shows a shared sensitive field in full."""
+
+
 async def shared_with(viewer: Viewer, question: QuestionView) -> SharedView:
     """What the reader sees of the question's client on its page: what the asker shared, as far
-    as the reader's own relation to the client shows it."""
+    as the reader's own relation to the client shows it. Showing an ``identity`` field in full is
+    written to the access log, as on the client's page."""
     client = await find_client(viewer, question.client)
     readable: list[DocumentView] = []
     if question.shared_documents:
         readable = await documents.documents_of(viewer, documents.Target(client=client))
-    return shared_view(question, client, readable)
+    shared = shared_view(question, client, readable)
+    revealed = {
+        spec.sensitivity
+        for spec in SHAREABLE_FIELDS
+        if spec.sensitivity in LOGGED_CLASSES
+        and spec.name not in shared.masked
+        and shared.values.get(spec.name) not in (None, "")
+    }
+    if revealed:
+        await record_access(viewer, client.id, QUESTION_READ, revealed)
+    return shared
 
 
 def shown_value(name: str, value: object) -> str:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from portal.audit.tables import AccessLogEntry
 from portal.clients.changes import Invalid
 from portal.questions import services
 from portal.questions.services import COLUMNS
@@ -228,3 +229,27 @@ async def test_social_and_health_cannot_be_shared(client: httpx.AsyncClient) -> 
         assert sent.status_code == 422, field
         assert "Choose among the fields offered." in sent.text
         assert await written() == before, field
+
+
+async def test_a_shared_identity_shown_on_the_question_page_is_in_the_access_log(
+    client: httpx.AsyncClient,
+) -> None:
+    """Every reveal of ``identity`` is logged (DESIGN §4): the question's page shows a shared
+    national number in full to a mediator of the care team, masked to one through the
+    partnership, not at all to a colleague of the OCMW."""
+    world = await build_world()
+    shares = await question_in(
+        world, "claimed", label="logged", share_fields=("national_number", "birth_date")
+    )
+    plain = await question_in(world, "claimed", label="plain", share_fields=("phone",))
+    x = world.clients["X"]
+    for username in ("mediator", "mediator.out", "sw.a2"):
+        await login_en(client, username)
+        for question in (shares, plain):
+            assert (await client.get(f"/questions/{question.id}")).status_code == 200
+    with unscoped("test: the access log as written"):
+        rows = await AccessLogEntry.select().where(AccessLogEntry.client_id == x)
+    by_id = {person: name for name, person in world.people.items()}
+    logged = {(by_id[row["person"]], row["revealed"]) for row in rows if row["revealed"]}
+    assert logged == {("mediator", "identity")}
+    assert all(row["action"] == services.QUESTION_READ for row in rows if row["revealed"])
