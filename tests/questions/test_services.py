@@ -11,8 +11,10 @@ import httpx
 import pytest
 
 from portal.clients.changes import Invalid
+from portal.clients.services import NotAllowed
 from portal.questions import services
 from portal.questions.tables import QuestionDeadline
+from portal.questions.workflow import Actor
 from portal.timeline.tables import TimelineEvent
 from portal.trajectory.tables import Invitation
 from portal.visibility.scoping import unscoped
@@ -349,3 +351,27 @@ async def test_the_concurrency_message_reaches_the_page(
     with unscoped("test: no event"):
         assert await TimelineEvent.count().where(TimelineEvent.kind == "question.claimed") == 1
     assert csrf_from(response.text)
+
+
+async def test_a_care_team_social_worker_who_stated_a_reason_still_asks_and_closes() -> None:
+    """Stating a reason (break the glass) widens what a social worker of the care team sees; it
+    does not take them out of the care team, nor their part in the client's questions. A
+    colleague outside the care team who stated a reason reads, and does not ask or close."""
+    world = await question_world()
+    x = world.clients["X"]
+    unlocked = await viewer_of(world, "sw.team", unlocked="X")
+    colleague = await viewer_of(world, "sw.a2", unlocked="X")
+    form = await services.ask_form(unlocked, x)
+    assert not form.blocked
+    question_id = await services.ask(unlocked, x, {"type": "other", "text": "Na de uitleg?"})
+    answered = await question_in(world, "answered", label="reason", asker="sw.asker")
+    question = await services.find_question(unlocked, answered.id)
+    assert await services.actors_of(unlocked, question) == {Actor.ocmw}
+    with pytest.raises(NotAllowed):
+        await services.ask_form(colleague, x)
+    assert await services.actors_of(colleague, question) == frozenset()
+    with pytest.raises(NotAllowed):
+        await services.move(colleague, answered.id, "close", {})
+    await services.move(unlocked, answered.id, "close", {})
+    assert (await question_row(answered.id))["state"] == "closed"
+    assert (await question_row(question_id))["asker"] == world.people["sw.team"]
