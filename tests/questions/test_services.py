@@ -375,3 +375,74 @@ async def test_a_care_team_social_worker_who_stated_a_reason_still_asks_and_clos
     await services.move(unlocked, answered.id, "close", {})
     assert (await question_row(answered.id))["state"] == "closed"
     assert (await question_row(question_id))["asker"] == world.people["sw.team"]
+
+
+# Refused input ------------------------------------------------------------------------------------
+
+LONG = "x" * (services.TEXT_MAX + 1)
+ASKS = {
+    "no type": ({"text": "Traject?"}, {"type"}),
+    "unknown type": ({"type": "job", "text": "Traject?"}, {"type"}),
+    "no text": ({"type": "trajectory", "text": "  "}, {"text"}),
+    "too long": ({"type": "trajectory", "text": LONG}, {"text"}),
+    "unknown team": ({"type": "trajectory", "text": "Traject?", "team": "999999"}, {"team"}),
+}
+
+
+@pytest.mark.parametrize("case", list(ASKS))
+async def test_a_refused_question_writes_nothing(case: str) -> None:
+    world = await build_world()
+    fields, errors = ASKS[case]
+    before = await written()
+    with pytest.raises(Invalid) as refused:
+        await services.ask(await viewer_of(world, "sw.a"), world.clients["X"], fields)
+    assert set(refused.value.errors) == errors
+    assert await written() == before
+
+
+MOVES = {
+    "answer without a reason": ("answer", {"answer": "yes", "reason": " "}, {"reason"}),
+    "an answer that is none": ("answer", {"answer": "maybe", "reason": "Ja."}, {"answer"}),
+    "an interview after a no": (
+        "answer",
+        {"answer": "no", "reason": "Nee.", "next_step": "interview"},
+        {"next_step"},
+    ),
+    "a next step that is none": (
+        "answer",
+        {"answer": "yes", "reason": "Ja.", "next_step": "party"},
+        {"next_step"},
+    ),
+    "a reason too long": ("answer", {"answer": "yes", "reason": LONG}, {"reason"}),
+}
+
+
+@pytest.mark.parametrize("case", list(MOVES))
+async def test_a_refused_answer_writes_nothing(case: str) -> None:
+    world = await build_world()
+    question = await question_in(world, "claimed", label="refused")
+    code, fields, errors = MOVES[case]
+    before = await written()
+    with pytest.raises(Invalid) as refused:
+        await services.move(await viewer_of(world, "mediator"), question.id, code, fields)
+    assert set(refused.value.errors) == errors
+    assert await written() == before
+
+
+async def test_reopening_needs_a_reason_and_a_closed_thread_takes_no_message() -> None:
+    world = await build_world()
+    question = await question_in(world, "closed", label="closed")
+    sw_a, mediator = await viewer_of(world, "sw.a"), await viewer_of(world, "mediator")
+    before = await written()
+    with pytest.raises(Invalid) as refused:
+        await services.move(sw_a, question.id, "reopen", {"reason": ""})
+    assert set(refused.value.errors) == {"reason"}
+    for actor in (sw_a, mediator):
+        with pytest.raises(NotAllowed):
+            await services.write_message(actor, question.id, "Nog iets?")
+    assert await written() == before
+    open_one = await question_in(world, "open", label="open")
+    for text in (" ", LONG):
+        with pytest.raises(Invalid) as empty:
+            await services.write_message(sw_a, open_one.id, text)
+        assert set(empty.value.errors) == {"text"}
