@@ -142,11 +142,15 @@ async def test_each_move_through_the_routes(
     token = await login_en(client, kind.username)
     for move in MOVES:
         question = questions[move]
+        case = (state, kind.label, move)
+        page = await client.get(f"/questions/{question.id}")
+        assert page.status_code == (200 if kind.reads else 404), case
+        offered = f'action="{_url(question.id, move)}"' in page.text
+        assert offered == _allowed(state, move, actors), (case, "the page offers what is allowed")
         before = await written()
         response = await client.post(
             _url(question.id, move), data={"csrf_token": token, **FORMS[move]}
         )
-        case = (state, kind.label, move)
         if _allowed(state, move, actors):
             assert response.status_code == 303, (case, response.text)
             row = await question_row(question.id)
