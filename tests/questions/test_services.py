@@ -12,6 +12,7 @@ import pytest
 
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed
+from portal.core.templating import LOCAL_TIME
 from portal.questions import services
 from portal.questions.tables import QuestionDeadline
 from portal.questions.workflow import Actor
@@ -267,6 +268,8 @@ async def test_an_answer_with_an_interview_invites_the_client(client: httpx.Asyn
         assert await Invitation.count() == invitations + 1
         newest = await Invitation.select().order_by(Invitation.id, ascending=False).first()
     assert newest["place"] == "VDAB Zottegem" and newest["client"] == world.clients["X"]
+    belgian = dt.datetime.combine(day, dt.time(10), tzinfo=LOCAL_TIME)
+    assert newest["at"] == belgian, "10:00 as typed is Belgian time"
     assert newest["invited_by"] == world.people["mediator"]
     kinds = [e["kind"] for e in await events_of(world.clients["X"])][-2:]
     assert kinds == ["question.answered", "invitation.sent"]
