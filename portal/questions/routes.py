@@ -120,7 +120,7 @@ async def _detail(
     typed: dict[str, str] | None = None,
 ) -> Response[str]:
     question = await services.find_question(viewer, question_id)
-    actors = services.actors_of(viewer, question)
+    actors = await services.actors_of(viewer, question)
     context = {
         "question": question,
         "shared": await services.shared_with(viewer, question),

@@ -12,9 +12,10 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import OrgKind, Partnership
+from portal.audit.services import LOGGED_CLASSES, record_access
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed, find_client
-from portal.clients.tables import Client, Consent
+from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import ClientView
 from portal.clients.workflow import status_of
 from portal.core.db import unit_of_work
@@ -111,13 +112,29 @@ def asks_questions(viewer: Viewer) -> bool:
     return viewer.org_kind == OrgKind.ocmw and Role.social_worker in viewer.roles
 
 
-def may_ask(viewer: Viewer, client: ClientView) -> bool:
+async def _of_the_asking_side(
+    viewer: Viewer, relation: Relation, ocmw: int, client_id: int
+) -> bool:
+    """The file holder, or a social worker of the file-holding OCMW in the care team. A social
+    worker who stated a reason (``same_org_reason``) may or may not be in the care team: that
+    relation hides it, so it is read."""
+    if not asks_questions(viewer) or viewer.org_id != ocmw:
+        return False
+    if relation in (Relation.file_holder, Relation.care_team):
+        return True
+    if relation is not Relation.same_org_reason:
+        return False
+    with unscoped("questions: whether the viewer is in the client's care team, for themselves"):
+        return bool(
+            await CareTeamMember.exists().where(
+                (CareTeamMember.client == client_id) & (CareTeamMember.person == viewer.person_id)
+            )
+        )
+
+
+async def may_ask(viewer: Viewer, client: ClientView) -> bool:
     """The file holder, or a social worker of the file-holding OCMW in the care team."""
-    return (
-        asks_questions(viewer)
-        and viewer.org_id == client.ocmw
-        and client.relation in (Relation.file_holder, Relation.care_team)
-    )
+    return await _of_the_asking_side(viewer, client.relation, client.ocmw, client.id)
 
 
 async def _consented(client_id: int, team_ids: Iterable[int]) -> set[int]:
@@ -154,7 +171,7 @@ class AskForm:
 
 async def ask_form(actor: Viewer, client_id: int) -> AskForm:
     client = await find_client(actor, client_id)
-    if not may_ask(actor, client):
+    if not await may_ask(actor, client):
         raise NotAllowed("only the file holder or a social worker of the care team asks VDAB")
     teams = await vdab_teams(client.ocmw)
     consented = await _consented(client.id, (team.id for team in teams))
@@ -304,13 +321,13 @@ async def find_question(viewer: Viewer, question_id: int) -> QuestionView:
     return view
 
 
-def actors_of(viewer: Viewer, question: QuestionView) -> frozenset[Actor]:
+async def actors_of(viewer: Viewer, question: QuestionView) -> frozenset[Actor]:
     """What the viewer is to a question they read through its scope."""
     actors: set[Actor] = set()
     if viewer.org_id == question.ocmw and Role.social_worker in viewer.roles:
         if question.asker == viewer.person_id:
             actors.add(Actor.asker)
-        if question.relation in (Relation.file_holder, Relation.care_team):
+        if await _of_the_asking_side(viewer, question.relation, question.ocmw, question.client):
             actors.add(Actor.ocmw)
     if viewer.org_id == question.team and Role.mediator in viewer.roles:
         actors.add(Actor.team)
@@ -362,14 +379,29 @@ async def thread_of(question: QuestionView) -> list[ChangeView]:
     ]
 
 
+QUESTION_READ = "question.read"
+"""The access-log action of a question's page that shows a shared sensitive field in full."""
+
+
 async def shared_with(viewer: Viewer, question: QuestionView) -> SharedView:
     """What the reader sees of the question's client on its page: what the asker shared, as far
-    as the reader's own relation to the client shows it."""
+    as the reader's own relation to the client shows it. Showing an ``identity`` field in full is
+    written to the access log, as on the client's page."""
     client = await find_client(viewer, question.client)
     readable: list[DocumentView] = []
     if question.shared_documents:
         readable = await documents.documents_of(viewer, documents.Target(client=client))
-    return shared_view(question, client, readable)
+    shared = shared_view(question, client, readable)
+    revealed = {
+        spec.sensitivity
+        for spec in SHAREABLE_FIELDS
+        if spec.sensitivity in LOGGED_CLASSES
+        and spec.name not in shared.masked
+        and shared.values.get(spec.name) not in (None, "")
+    }
+    if revealed:
+        await record_access(viewer, client.id, QUESTION_READ, revealed)
+    return shared
 
 
 def shown_value(name: str, value: object) -> str:
@@ -467,7 +499,7 @@ async def move(
     question = await find_question(actor, question_id)
     transition = TRANSITION_BY_CODE.get(code)
     if transition is None or transition not in moves(
-        question.state.code, actors_of(actor, question)
+        question.state.code, await actors_of(actor, question)
     ):
         raise NotAllowed("this move is not open to this person now")
     moment = now or dt.datetime.now(dt.UTC)
@@ -567,7 +599,7 @@ async def write_message(
 ) -> None:
     """A message in the thread, by the asking OCMW or the VDAB team, while it is not closed."""
     question = await find_question(actor, question_id)
-    if not may_write(question.state.code, actors_of(actor, question)):
+    if not may_write(question.state.code, await actors_of(actor, question)):
         raise NotAllowed("only the asking OCMW and the VDAB team write, before it is closed")
     text = text.strip()
     if not text:
@@ -620,7 +652,7 @@ async def client_questions(viewer: Viewer, client: ClientView) -> Panel | None:
         scope = visible_to(viewer, Question, client=client)
         rows = await scope.select(*COLUMNS).order_by(Question.created_at, ascending=False)
         questions = scope.project_all(rows)
-    asking = may_ask(viewer, client)
+    asking = await may_ask(viewer, client)
     if not questions and not asking:
         return None
     return Panel(client.id, questions, asking)

@@ -58,6 +58,7 @@ from tests.support.oracle import (
     facts_for,
     relation_of,
 )
+from tests.support.questions import SeededQuestion, add_questions, reads_question
 from tests.support.signals import SeededSignal, add_signals, counts_figures, reads_signal
 
 HTMX = {"HX-Request": "true"}
@@ -610,6 +611,104 @@ def _attachment_refused(facts: Facts, url: str) -> int:
     return 422 if _attaches(facts, int(host_id)) else 403
 
 
+# Referral questions ------------------------------------------------------------------------------
+
+
+def _asks(facts: Facts, client_id: int) -> bool:
+    """A social worker of the client's OCMW who holds the file or is in the care team."""
+    relation = facts.relations[client_id]
+    tag = next(t for t, cid in facts.world.clients.items() if cid == client_id)
+    own = PEOPLE[facts.username][0] == ("ocmw-b" if tag == "Z" else "ocmw-a")
+    social_worker = Role.social_worker in facts.roles
+    return social_worker and own and relation in (Relation.file_holder, Relation.care_team)
+
+
+def _asks_or(ok: int) -> Callable[[Facts, str], int]:
+    """``ok`` for who may ask about the client (the form, or a question sent without text: 422);
+    403 for who sees the client; 404 for who does not."""
+
+    def expect(facts: Facts, url: str) -> int:
+        client_id = _client_of(url)
+        if not facts.sees(client_id):
+            return 404
+        return ok if _asks(facts, client_id) else 403
+
+    return expect
+
+
+def _question_of(facts: Facts, url: str) -> SeededQuestion | None:
+    question_id = int(url.split("/")[2].split("?")[0])
+    return next((q for q in facts.world.questions if q.id == question_id), None)
+
+
+def _reads_question(facts: Facts, url: str) -> bool:
+    question = _question_of(facts, url)
+    if question is None:
+        return False
+    relation = facts.relations[facts.world.clients[question.client]]
+    return reads_question(facts.viewer, question, relation)
+
+
+def _asking_side(facts: Facts, question: SeededQuestion) -> bool:
+    """The asker, the file holder, a social worker of the asking OCMW in the care team."""
+    relation = facts.relations[facts.world.clients[question.client]]
+    return (
+        Role.social_worker in facts.roles
+        and facts.viewer.org_id == question.ocmw
+        and (
+            question.asker == facts.username
+            or relation in (Relation.file_holder, Relation.care_team)
+        )
+    )
+
+
+def _answering_side(facts: Facts, question: SeededQuestion) -> bool:
+    return Role.mediator in facts.roles and facts.viewer.org_id == question.team
+
+
+def _question_move(
+    ok: int, may: Callable[[Facts, SeededQuestion], bool]
+) -> Callable[[Facts, str], int]:
+    """404 for who may not read the question; ``ok`` for who may make the move in the seeded
+    state; 403 for another reader."""
+
+    def expect(facts: Facts, url: str) -> int:
+        question = _question_of(facts, url)
+        if question is None or not _reads_question(facts, url):
+            return 404
+        return ok if may(facts, question) else 403
+
+    return expect
+
+
+def _claims(facts: Facts, question: SeededQuestion) -> bool:
+    return _answering_side(facts, question) and question.state == "open"
+
+
+def _answers(facts: Facts, question: SeededQuestion) -> bool:
+    return _answering_side(facts, question) and question.state in ("open", "claimed")
+
+
+def _closes(facts: Facts, question: SeededQuestion) -> bool:
+    return _asking_side(facts, question) and question.state == "answered"
+
+
+def _reopens(facts: Facts, question: SeededQuestion) -> bool:
+    return _asking_side(facts, question) and question.state in ("answered", "closed")
+
+
+def _writes_message(facts: Facts, question: SeededQuestion) -> bool:
+    either = _asking_side(facts, question) or _answering_side(facts, question)
+    return either and question.state != "closed"
+
+
+def _question_urls(suffix: str) -> Urls:
+    return lambda f: (
+        [f"/questions/{q.id}{suffix}" for q in f.world.questions]
+        + [f"/questions/{MISSING}{suffix}"]
+    )
+
+
 # Signals ---------------------------------------------------------------------------------------
 
 
@@ -998,6 +1097,40 @@ MATRIX: dict[tuple[str, str], Case] = {
         ok=422,
         form=lambda _facts: {"deadline_trajectory": "0"},
     ),
+    (G, "/clients/{client_id:int}/questions/new"): Case(
+        _client_urls("/questions/new"), expect=_asks_or(200)
+    ),
+    (P, "/clients/{client_id:int}/questions"): Case(
+        _client_urls("/questions"),
+        expect=_asks_or(422),
+        form=lambda f: {"type": "trajectory", "text": " "},
+    ),
+    (G, "/questions"): Case(
+        _fixed("/questions", "/questions?state=all", "/questions?state=all&mine=1&overdue=1"),
+        htmx=True,
+    ),
+    (G, "/questions/{question_id:int}"): Case(_question_urls(""), _reads_question, htmx=True),
+    (P, "/questions/{question_id:int}/claim"): Case(
+        _question_urls("/claim"), expect=_question_move(303, _claims)
+    ),
+    (P, "/questions/{question_id:int}/answer"): Case(
+        _question_urls("/answer"),
+        expect=_question_move(422, _answers),
+        form=lambda f: {"answer": "maybe", "reason": ""},
+    ),
+    (P, "/questions/{question_id:int}/messages"): Case(
+        _question_urls("/messages"),
+        expect=_question_move(422, _writes_message),
+        form=lambda f: {"text": " "},
+    ),
+    (P, "/questions/{question_id:int}/reopen"): Case(
+        _question_urls("/reopen"),
+        expect=_question_move(422, _reopens),
+        form=lambda f: {"reason": " "},
+    ),
+    (P, "/questions/{question_id:int}/close"): Case(
+        _question_urls("/close"), expect=_question_move(303, _closes), order=1
+    ),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
@@ -1107,6 +1240,9 @@ async def _hidden_values(facts: Facts) -> list[str]:
     for signal in facts.world.signals:
         if not _reads_signal(facts, f"/signals/{signal.id}"):
             hidden += signal.secrets
+    for question in facts.world.questions:
+        if not _reads_question(facts, f"/questions/{question.id}"):
+            hidden += question.secrets
     return hidden
 
 
@@ -1135,6 +1271,7 @@ async def test_every_route_for_every_person(
     await add_documents(world, app.state.storage)
     await add_signals(world)
     await add_signal_attachments(world, app.state.storage)
+    await add_questions(world)
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

@@ -216,6 +216,8 @@ class World:
     """``tests.support.signals.SeededSignal``, once ``add_signals`` seeded them."""
     signal_setup: dict[str, int] = field(default_factory=dict)
     """The ids of a theme (``theme``) and a route (``route``), once ``add_signals`` ran."""
+    questions: list[Any] = field(default_factory=list)
+    """``tests.support.questions.SeededQuestion``, once ``add_questions`` seeded them."""
 
 
 PEOPLE = {
