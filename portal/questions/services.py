@@ -504,7 +504,7 @@ async def move(
         raise NotAllowed("this move is not open to this person now")
     moment = now or dt.datetime.now(dt.UTC)
     errors: dict[str, str] = {}
-    reason = _text(fields, "reason")
+    reason = _text(fields, "reason") if "reason" in transition.needs else ""
     if "reason" in transition.needs:
         if not reason:
             errors["reason"] = (
