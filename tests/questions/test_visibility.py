@@ -157,7 +157,7 @@ async def test_the_sql_scope_is_the_python_rule_for_everyone() -> None:
 
 
 def _shared_section(html: str) -> str:
-    match = re.search(r'<section aria-labelledby="shared-heading">(.*?)</section>', html, re.S)
+    match = re.search(r'<section aria-labelledby="shared-heading"[^>]*>(.*?)</section>', html, re.S)
     assert match, "the page has its shared section"
     return match.group(1)
 
