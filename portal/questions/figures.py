@@ -28,12 +28,21 @@ from litestar.exceptions import NotFoundException
 from piccolo.querystring import QueryString
 
 from portal.core.charts import BarChart, Series
-from portal.core.db import is_sqlite
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
+from portal.core.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    QUARTERS,
+    quarter_label,
+    quarter_of,
+    quarter_starts,
+    today_in_belgium,
+    working_days,
+    year_sql,
+)
 from portal.core.spreadsheet import Cell
-from portal.core.templating import LOCAL_TIME, local_time
-from portal.core.workdays import BELGIUM
+from portal.core.templating import local_time
 from portal.questions.tables import Question
 from portal.questions.visibility import figure_relations, figures_scope
 from portal.questions.workflow import TYPE_BY_CODE, TYPES
@@ -43,9 +52,6 @@ from portal.visibility.policy import Relation
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 
-QUARTERS = (1, 2, 3, 4)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-"""The years a figure can be asked for."""
 FEWEST = SMALL_COUNT
 """A median or a share is shown over at least this many questions."""
 YES = "yes"
@@ -143,22 +149,6 @@ class Figures:
         return next(grid for grid in self.grids if grid.measure is measure)
 
 
-def quarter_starts(year: int) -> tuple[dt.datetime, ...]:
-    """The first moments of the year's four quarters and of the next year, Belgian time, in UTC."""
-    months = ((year, 1), (year, 4), (year, 7), (year, 10), (year + 1, 1))
-    return tuple(dt.datetime(y, m, 1, tzinfo=LOCAL_TIME).astimezone(dt.UTC) for y, m in months)
-
-
-def quarter_of(moment: dt.datetime) -> int:
-    return (local_time(moment).month - 1) // 3 + 1
-
-
-def working_days(start: dt.datetime, end: dt.datetime) -> int:
-    """Working days from one moment to a later one, counted on their Belgian dates: the same
-    day is 0, the next working day 1."""
-    return BELGIUM.working_days_between(local_time(start).date(), local_time(end).date())
-
-
 def summarise(
     year: int,
     rows: Iterable[Timing],
@@ -223,19 +213,6 @@ def _shown_counts(table: FigureTable) -> list[list[bool]]:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def today_in_belgium() -> dt.date:
-    return local_time(dt.datetime.now(dt.UTC)).date()
-
-
-def _year_sql() -> str:
-    """The Belgian year of a question's moment (as ``signals.figures._year_sql``: a Belgian year
-    starts at 23:00 UTC, always winter time, so an hour later in UTC is in the same year)."""
-    column = '"question"."created_at"'
-    if is_sqlite():
-        return f"CAST(strftime('%Y', substr({column}, 1, 19), '+1 hour') AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'Europe/Brussels') AS INTEGER)"
-
-
 def _scope(viewer: Viewer) -> QueryString:
     scope = figures_scope(viewer)
     if scope is None:
@@ -258,7 +235,9 @@ async def figures_for(viewer: Viewer, year: int, *, today: dt.date | None = None
     start, *_middle, end = quarter_starts(year)
     with unscoped("question figures: counted under figures_scope; only aggregates leave"):
         years = (
-            await Question.select(QueryString(_year_sql()).as_alias("year")).where(scope).distinct()
+            await Question.select(QueryString(year_sql('"question"."created_at"')).as_alias("year"))
+            .where(scope)
+            .distinct()
         )
         rows = await (
             Question.select(
@@ -291,10 +270,6 @@ def _timing(row: Mapping[str, Any]) -> Timing:
 
 
 # Presenting ------------------------------------------------------------------------------------
-
-
-def quarter_label(number: int) -> str:
-    return _("Q%(number)s") % {"number": number}
 
 
 def type_label(code: str) -> str:

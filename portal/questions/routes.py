@@ -15,6 +15,7 @@ from litestar.response import Redirect
 from portal.clients.changes import Invalid
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.services import NotAllowed
+from portal.core import periods
 from portal.core.forms import form_fields, read_form
 from portal.core.i18n import N_
 from portal.core.params import RecordId
@@ -200,7 +201,7 @@ async def message(
 
 
 Year = Annotated[
-    int | None, QueryParameter(name="year", ge=figures.FIRST_YEAR, le=figures.LAST_YEAR)
+    int | None, QueryParameter(name="year", ge=periods.FIRST_YEAR, le=periods.LAST_YEAR)
 ]
 
 
@@ -209,7 +210,7 @@ async def figures_page(
     request: Request, viewer: NamedDependency[Viewer], year: Year = None
 ) -> Response[str]:
     """``year`` (default this year, Belgian time); 404 for who counts no question."""
-    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    found = await figures.figures_for(viewer, year or periods.today_in_belgium().year)
     context = {"figures": found, "charts": figures.charts(found)}
     return render(request, "questions/figures.html", context)
 
@@ -217,7 +218,7 @@ async def figures_page(
 @get("/questions/figures.csv", name="questions.figures_csv")
 async def figures_csv(viewer: NamedDependency[Viewer], year: Year = None) -> Response[bytes]:
     """The figures page as CSV for Belgian Excel (``;``, UTF-8 with BOM), long format."""
-    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    found = await figures.figures_for(viewer, year or periods.today_in_belgium().year)
     return csv_response(figures.csv_rows(found), figures.csv_filename(found.year))
 
 

@@ -24,11 +24,20 @@ from litestar.exceptions import NotFoundException
 from piccolo.querystring import QueryString
 
 from portal.core.charts import BarChart, Series
-from portal.core.db import is_sqlite
 from portal.core.i18n import gettext_ as _
+from portal.core.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    QUARTERS,
+    quarter_label,
+    quarter_of,
+    quarter_starts,
+    today_in_belgium,
+    working_days,
+    year_sql,
+)
 from portal.core.spreadsheet import Cell
-from portal.core.templating import LOCAL_TIME, local_time
-from portal.core.workdays import BELGIUM
+from portal.core.templating import local_time
 from portal.signals import themes
 from portal.signals.tables import Signal
 from portal.signals.visibility import figure_relations, figures_scope
@@ -36,11 +45,6 @@ from portal.signals.workflow import Theme, theme_of
 from portal.visibility.policy import Relation
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
-
-QUARTERS = (1, 2, 3, 4)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-"""The years a figure can be asked for."""
-
 
 # The computation (plain Python over plain values) ---------------------------------------------
 
@@ -103,22 +107,6 @@ class Figures:
     @property
     def total(self) -> int:
         return sum(quarter.signals for quarter in self.quarters)
-
-
-def quarter_starts(year: int) -> tuple[dt.datetime, ...]:
-    """The first moments of the year's four quarters and of the next year, Belgian time, in UTC."""
-    months = ((year, 1), (year, 4), (year, 7), (year, 10), (year + 1, 1))
-    return tuple(dt.datetime(y, m, 1, tzinfo=LOCAL_TIME).astimezone(dt.UTC) for y, m in months)
-
-
-def quarter_of(moment: dt.datetime) -> int:
-    return (local_time(moment).month - 1) // 3 + 1
-
-
-def working_days(start: dt.datetime, end: dt.datetime) -> int:
-    """Working days from one moment to a later one, counted on their Belgian dates: the same
-    day is 0, the next working day 1."""
-    return BELGIUM.working_days_between(local_time(start).date(), local_time(end).date())
 
 
 def median(values: Sequence[int]) -> float | None:
@@ -188,21 +176,6 @@ def _label(theme: Theme) -> str:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def today_in_belgium() -> dt.date:
-    return local_time(dt.datetime.now(dt.UTC)).date()
-
-
-def _year_sql() -> str:
-    """The Belgian year of a signal's moment. SQLite knows no time zones; a Belgian year starts
-    at 23:00 UTC (winter time, always), so an hour later in UTC is in the same year. Piccolo
-    stores a moment there as UTC text; its first 19 characters leave out the fraction of a
-    second, which SQLite would round up (23:59:59.9999 into the next year)."""
-    column = '"signal"."created_at"'
-    if is_sqlite():
-        return f"CAST(strftime('%Y', substr({column}, 1, 19), '+1 hour') AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'Europe/Brussels') AS INTEGER)"
-
-
 def _scope(viewer: Viewer) -> QueryString:
     scope = figures_scope(viewer)
     if scope is None:
@@ -218,7 +191,9 @@ async def figures_for(viewer: Viewer, year: int, *, today: dt.date | None = None
     start, *_middle, end = quarter_starts(year)
     with unscoped("signal figures: counted under figures_scope; only aggregates leave"):
         years = (
-            await Signal.select(QueryString(_year_sql()).as_alias("year")).where(scope).distinct()
+            await Signal.select(QueryString(year_sql('"signal"."created_at"')).as_alias("year"))
+            .where(scope)
+            .distinct()
         )
         rows = await (
             Signal.select(
@@ -252,10 +227,6 @@ def _timing(row: Mapping[str, Any]) -> Timing:
 
 
 # Presenting ------------------------------------------------------------------------------------
-
-
-def quarter_label(number: int) -> str:
-    return _("Q%(number)s") % {"number": number}
 
 
 def charts(figures: Figures) -> list[BarChart]:

@@ -12,6 +12,7 @@ from litestar.response import Redirect
 
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed
+from portal.core import periods
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
@@ -208,7 +209,7 @@ async def comment(
 
 
 Year = Annotated[
-    int | None, QueryParameter(name="year", ge=figures.FIRST_YEAR, le=figures.LAST_YEAR)
+    int | None, QueryParameter(name="year", ge=periods.FIRST_YEAR, le=periods.LAST_YEAR)
 ]
 
 
@@ -217,7 +218,7 @@ async def figures_page(
     request: Request, viewer: NamedDependency[Viewer], year: Year = None
 ) -> Response[str]:
     """The fixed contract: ``year`` (default this year, Belgian time); 404 for who counts none."""
-    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    found = await figures.figures_for(viewer, year or periods.today_in_belgium().year)
     context = {"figures": found, "charts": figures.charts(found)}
     return render(request, "signals/figures.html", context)
 
@@ -225,7 +226,7 @@ async def figures_page(
 @get("/signals/figures.csv", name="signals.figures_csv")
 async def figures_csv(viewer: NamedDependency[Viewer], year: Year = None) -> Response[bytes]:
     """The figures page as CSV for Belgian Excel (``;``, UTF-8 with BOM), long format."""
-    found = await figures.figures_for(viewer, year or figures.today_in_belgium().year)
+    found = await figures.figures_for(viewer, year or periods.today_in_belgium().year)
     return csv_response(figures.csv_rows(found), figures.csv_filename(found.year))
 
 
