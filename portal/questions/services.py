@@ -594,6 +594,20 @@ async def _invite(
         ).where(Question.id == question.id)
 
 
+async def _still_in(question: QuestionView) -> None:
+    """Inside the unit of work: the question is still in the state it was read in (the row is
+    locked until the commit, so a close cannot slip in between); ``Invalid`` otherwise."""
+    code = question.state.code
+    with unscoped("questions: the state of a question read through its scope above"):
+        same = await (
+            Question.update({Question.state: code})
+            .where((Question.id == question.id) & (Question.state == code))
+            .returning(Question.id)
+        )
+    if not same:
+        raise Invalid({"form": _("Someone changed this question meanwhile. Look again.")})
+
+
 async def write_message(
     actor: Viewer, question_id: int, text: str, *, now: dt.datetime | None = None
 ) -> None:
@@ -608,6 +622,7 @@ async def write_message(
         raise Invalid({"text": _("At most 4000 characters.")})
     moment = now or dt.datetime.now(dt.UTC)
     async with unit_of_work():
+        await _still_in(question)
         await _record(
             question,
             actor,

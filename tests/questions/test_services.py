@@ -329,6 +329,27 @@ async def test_a_move_on_a_question_changed_meanwhile_is_refused(
     assert (await question_row(question_id))["assignee"] == world.people["mediator.out"]
 
 
+async def test_a_message_on_a_question_closed_meanwhile_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await build_world()
+    question_id = (await question_in(world, "answered", label="closing")).id
+    asker = await viewer_of(world, "sw.a")
+    mediator = await viewer_of(world, "mediator")
+    stale = await services.find_question(mediator, question_id)
+    await services.move(asker, question_id, "close", {})
+    before = await written()
+
+    async def as_read_before(viewer: object, wanted: int) -> object:
+        return stale
+
+    monkeypatch.setattr(services, "find_question", as_read_before)
+    with english(), pytest.raises(Invalid) as refused:
+        await services.write_message(mediator, question_id, "Nog een vraag over de opvang.")
+    assert refused.value.errors == {"form": "Someone changed this question meanwhile. Look again."}
+    assert await written() == before
+
+
 async def test_the_concurrency_message_reaches_the_page(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
