@@ -20,7 +20,8 @@ from piccolo.querystring import QueryString
 
 from portal.accounts.tables import OrgKind, Partnership
 from portal.core.params import MAX_ID
-from portal.questions.services import COLUMNS, asks_questions, today_in_belgium
+from portal.core.periods import today_in_belgium
+from portal.questions.services import COLUMNS, asks_questions
 from portal.questions.tables import Question
 from portal.questions.visibility import QuestionView
 from portal.questions.workflow import STATE_BY_CODE, TYPE_BY_CODE, WAITING

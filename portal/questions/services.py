@@ -20,6 +20,7 @@ from portal.clients.visibility import ClientView
 from portal.clients.workflow import status_of
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.periods import today_in_belgium
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
 from portal.documents import services as documents
@@ -71,10 +72,6 @@ def due_on(moment: dt.datetime, working_days: int) -> dt.date:
     """The last day for an answer: ``working_days`` working days after the Belgian day of
     ``moment``."""
     return BELGIUM.add_working_days(local_time(moment).date(), working_days)
-
-
-def today_in_belgium() -> dt.date:
-    return local_time(dt.datetime.now(dt.UTC)).date()
 
 
 def overdue(question: QuestionView, today: dt.date | None = None) -> bool:
