@@ -86,7 +86,7 @@ bench-queue: install ## the signal queue benchmark alone (wrk; 1,000 against 100
 	$(BIN)/python -m bench.signal_queue
 
 messages: install ## extract messages and update the nl/en catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o portal/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext_:1,2 -o portal/locale/messages.pot .
 	$(BIN)/pybabel update -i portal/locale/messages.pot -d portal/locale --no-fuzzy-matching --ignore-obsolete
 
 clean: ## remove the virtual environment and local data

@@ -146,6 +146,31 @@ def documents_sweep(args: argparse.Namespace) -> int:
     return asyncio.run(_with_db(_sweep(settings, args.older_than)))
 
 
+async def _digest(settings: Settings) -> int:
+    from portal.notifications.digest import send
+
+    assert settings.smtp is not None
+    report = await send(settings.smtp, settings.base_url)
+    print(
+        f"portal: digest sent to {report.sent} person(s); {report.nothing_new} had nothing new,"
+        f" {report.sent_today} had today's already, {len(report.refused)} address(es) refused"
+    )
+    return 1 if report.refused else 0
+
+
+def digest_send(_args: argparse.Namespace) -> int:
+    """E-mail each person who chose the daily digest how many new items wait (no content)."""
+    settings = _settings()
+    if settings.smtp is None:
+        print("portal: PORTAL_SMTP_HOST is not set: no digest can be sent", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_with_db(_digest(settings)))
+    except OSError as error:
+        print(f"portal: digest not sent, SMTP server unreachable: {error}", file=sys.stderr)
+        return 1
+
+
 def serve(args: argparse.Namespace) -> int:
     """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT.
 
@@ -231,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--older-than", type=float, default=3600.0, metavar="SECONDS")
     sweep.set_defaults(handler=documents_sweep)
+    digest = commands.add_parser("digest", help="the e-mail digest").add_subparsers(
+        dest="digest_command", required=True
+    )
+    digest.add_parser(
+        "send", help="e-mail who chose it how many new items wait in their inbox (once a day)"
+    ).set_defaults(handler=digest_send)
     return parser
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from piccolo.table import Table
 
+from portal.accounts import services as accounts
 from portal.accounts.domain import DOMAIN as ACCOUNTS
 from portal.admin.domain import DOMAIN as ADMIN
 from portal.audit.domain import DOMAIN as AUDIT
@@ -25,6 +26,9 @@ from portal.courses.domain import DOMAIN as COURSES
 from portal.documents import hosts
 from portal.documents.domain import DOMAIN as DOCUMENTS
 from portal.home.domain import DOMAIN as HOME
+from portal.notifications import kinds as inbox_kinds
+from portal.notifications.domain import DOMAIN as NOTIFICATIONS
+from portal.notifications.services import UNREAD_SQL
 from portal.questions.domain import DOMAIN as QUESTIONS
 from portal.review.domain import DOMAIN as REVIEW
 from portal.signals.domain import DOMAIN as SIGNALS
@@ -55,6 +59,7 @@ DOMAINS: tuple[Domain, ...] = (
     DOCUMENTS,
     SIGNALS,
     QUESTIONS,
+    NOTIFICATIONS,
     POLICY,
 )
 
@@ -63,6 +68,11 @@ def _install() -> None:
     kinds.install(kind for domain in DOMAINS for kind in domain.event_kinds)
     panels.install(panel for domain in DOMAINS for panel in domain.file_panels)
     hosts.install(host for domain in DOMAINS for host in domain.attachment_hosts)
+    inbox_kinds.install(
+        (kind for domain in DOMAINS for kind in domain.inbox_kinds),
+        (source for domain in DOMAINS for source in domain.inbox_records),
+    )
+    accounts.count_in_header(UNREAD_SQL)
     for domain in DOMAINS:
         for policy in domain.record_policies:
             declare(policy)

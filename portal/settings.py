@@ -85,6 +85,18 @@ class S3Settings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where the e-mail digest goes out (``portal digest send``)."""
+
+    host: str
+    port: int
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database: DatabaseSettings
@@ -100,6 +112,7 @@ class Settings:
     s3: S3Settings | None = None
     """Where documents live when not in ``documents_dir``."""
     upload_max_mb: int = 25
+    smtp: SmtpSettings | None = None
 
     @property
     def is_production(self) -> bool:
@@ -239,6 +252,35 @@ def _parse_s3(env: Mapping[str, str]) -> S3Settings | None:
     )
 
 
+_ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+
+
+def _parse_smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    """No ``PORTAL_SMTP_HOST``: no e-mail at all. STARTTLS is on unless said otherwise, and the
+    port follows it (587, or 25 without STARTTLS)."""
+    host = (env.get("PORTAL_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    starttls = (env.get("PORTAL_SMTP_STARTTLS") or "true").strip().lower()
+    if starttls not in ("true", "false"):
+        raise ConfigError("PORTAL_SMTP_STARTTLS", f"must be true or false (got {starttls!r})")
+    sender = (env.get("PORTAL_SMTP_FROM") or "").strip()
+    if not sender:
+        raise ConfigError("PORTAL_SMTP_FROM", "is required when PORTAL_SMTP_HOST is set")
+    if not _ADDRESS.fullmatch(sender):
+        raise ConfigError("PORTAL_SMTP_FROM", f"must be an e-mail address (got {sender!r})")
+    user = (env.get("PORTAL_SMTP_USER") or "").strip() or None
+    password = env.get("PORTAL_SMTP_PASSWORD") or None
+    if bool(user) != bool(password):
+        variable = "PORTAL_SMTP_PASSWORD" if user else "PORTAL_SMTP_USER"
+        raise ConfigError(variable, "PORTAL_SMTP_USER and PORTAL_SMTP_PASSWORD go together")
+    default_port = 587 if starttls == "true" else 25
+    port = _parse_positive(env, "PORTAL_SMTP_PORT", default_port)
+    if port > 65535:
+        raise ConfigError("PORTAL_SMTP_PORT", f"must be a port from 1 to 65535 (got {port})")
+    return SmtpSettings(host, port, sender, user, password, starttls == "true")
+
+
 OIDC_REQUIRED = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET")
 ROLE_CODES = tuple(role.value for role in Role)
 _CLAIM_PATH = re.compile(r"[A-Za-z0-9_:/.-]+")
@@ -355,6 +397,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
         s3=_parse_s3(env),
         upload_max_mb=_parse_positive(env, "PORTAL_UPLOAD_MAX_MB", 25),
+        smtp=_parse_smtp(env),
         env=mode,
         database=database,
         documents_dir=documents_dir,

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from piccolo.querystring import QueryString
 
 from portal.accounts import claims as claim_rules
+from portal.accounts.inbox import tell_arrival
 from portal.accounts.oidc import Identity
 from portal.accounts.tables import Organisation, Person
 from portal.core.db import unit_of_work
@@ -32,6 +34,7 @@ def _viewer(row: dict[str, Any]) -> Viewer:
         org_id=row["organisation"],
         org_name=row["organisation.name"],
         org_kind=row["organisation.kind"],
+        unread=row.get("unread") or 0,
         roles=frozenset(
             claim_rules.roles_fitting(
                 (Role(r) for r in row["roles"] if r in Role.__members__),
@@ -52,10 +55,19 @@ _VIEWER_COLUMNS = (
 )
 
 
+_HEADER_COUNTS: list[QueryString] = []
+
+
+def count_in_header(column: QueryString) -> None:
+    """A domain adds a number the header shows (the inbox's unread count) as a column of the
+    viewer's own query, aliased ``unread``: no page pays a statement for it."""
+    _HEADER_COUNTS[:] = [column]
+
+
 async def load_viewer(person_id: int) -> Viewer | None:
     """The active person behind a session, in one query; ``None`` if gone or deactivated."""
     row = (
-        await Person.select(*_VIEWER_COLUMNS)
+        await Person.select(*_VIEWER_COLUMNS, *(c.as_alias("unread") for c in _HEADER_COUNTS))
         .where((Person.id == person_id) & (Person.active == True))  # noqa: E712
         .first()
     )
@@ -82,6 +94,7 @@ async def add_person(
             active=active,
         )
         await row.save()
+        await tell_arrival(int(row.id), organisation_id)
     return int(row.id)
 
 
@@ -219,6 +232,8 @@ async def provider_sign_in(identity: Identity, settings: OidcSettings) -> int | 
     if person is None:
         created = await _create_person(identity, values)
         if created is not None:
+            async with unit_of_work():
+                await tell_arrival(created, values["organisation"])
             log.info("provider login for new person %s (%s) with roles %s", created, subject, roles)
             return created
         # A login of the same subject at the same moment created the person first: refresh it.

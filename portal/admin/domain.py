@@ -1,4 +1,5 @@
-from portal.admin import routes
+from portal.accounts import inbox as accounts_inbox
+from portal.admin import inbox, routes
 from portal.admin.permissions import administers_people, manages_organisations
 from portal.admin.tables import AdminAction
 from portal.core.domain import Domain, MenuItem
@@ -15,4 +16,6 @@ DOMAIN = Domain(
         MenuItem("/admin/people", N_("People"), administers_people, order=62),
         MenuItem("/admin/log", N_("Admin log"), administers_people, order=63),
     ),
+    inbox_kinds=accounts_inbox.KINDS,
+    inbox_records=inbox.SOURCES,
 )

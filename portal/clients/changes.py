@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.accounts.tables import Organisation, OrgKind, Partnership, Person
-from portal.clients import events
+from portal.clients import events, inbox
 from portal.clients.national_number import InvalidNationalNumber, formatted, normalise
 from portal.clients.national_number import birth_date as encoded_birth_date
-from portal.clients.services import NotAllowed, consents, find_client, team_of
+from portal.clients.services import NotAllowed, consents, find_client, team_of, team_to_tell
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import ClientView
 from portal.clients.workflow import FIRST_STATUS, LADDER, STATUS_BY_CODE, agreement_note_due
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.text import fold
+from portal.notifications.services import notify
 from portal.timeline.services import append
 from portal.visibility.policy import Relation, Role
 from portal.visibility.scoping import unscoped
@@ -251,6 +252,7 @@ async def change_care_team(
             if username in members:
                 raise Invalid({"username": _("This person is already in the care team.")})
             await CareTeamMember(client=client_id, person=person["id"], added_at=moment).save()
+            await notify([person["id"]], inbox.JOINED, client_id, at=moment)
             code, name, org = (
                 events.TEAM_JOINED,
                 person["display_name"],
@@ -265,6 +267,7 @@ async def change_care_team(
             await CareTeamMember.delete().where(
                 (CareTeamMember.client == client_id) & (CareTeamMember.person == member.person_id)
             )
+            await notify([member.person_id], inbox.LEFT, client_id, at=moment)
             code, name, org = events.TEAM_LEFT, member.display_name, member.organisation_name
         await append(
             client_id,
@@ -331,6 +334,14 @@ async def _record_consent(
             code = events.CONSENT_GIVEN
         elif current and current[0].given:
             code = events.CONSENT_WITHDRAWN
+            team = await team_to_tell(client_id)
+            await notify(
+                team.of_org(org["id"]) - {actor.person_id},
+                inbox.UNSHARED,
+                client_id,
+                organisation=org["id"],
+                at=moment,
+            )
         else:
             code = events.CONSENT_REFUSED
         await append(

@@ -1,6 +1,6 @@
 from typing import Any
 
-from portal.clients import events, routes, services, visibility
+from portal.clients import events, inbox, routes, services, visibility
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
@@ -27,4 +27,6 @@ DOMAIN = Domain(
     ),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
+    inbox_kinds=inbox.KINDS,
+    inbox_records=inbox.SOURCES,
 )

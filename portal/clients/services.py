@@ -16,7 +16,7 @@ from piccolo.querystring import QueryString
 
 from portal.accounts.tables import OrgKind, Person
 from portal.audit.services import REASON_STATED, record_access
-from portal.clients import events
+from portal.clients import events, inbox
 from portal.clients.national_number import InvalidNationalNumber, formatted, normalise
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import (
@@ -29,6 +29,7 @@ from portal.clients.visibility import (
 )
 from portal.core.db import unit_of_work
 from portal.core.text import fold
+from portal.notifications.services import notify
 from portal.timeline import kinds
 from portal.timeline.services import Cursor, TimelinePage, append, screen
 from portal.visibility.policy import (
@@ -36,6 +37,7 @@ from portal.visibility.policy import (
     Relation,
     Role,
     Sensitivity,
+    relations_granting_sight,
     relations_showing,
     shown_classes,
 )
@@ -339,6 +341,15 @@ class SocialWorker:
     active: bool
 
 
+def reads_client_files(viewer: Viewer) -> bool:
+    """Whether any client file can exist for the viewer: a role the policy shows records to, and
+    for a coordinator only inside an OCMW (a partner's or VDAB's coordinator counts figures)."""
+    roles = viewer.roles
+    if viewer.org_kind != OrgKind.ocmw:
+        roles = roles - {Role.coordinator}
+    return bool(relations_granting_sight(roles))
+
+
 def assigns_file_holders(viewer: Viewer) -> bool:
     """The OCMW's coordinator (team lead) assigns file holders of its files."""
     return Role.coordinator in viewer.roles and viewer.org_kind == OrgKind.ocmw
@@ -387,6 +398,7 @@ async def assign_file_holder(actor: Viewer, client_id: int, username: str) -> No
         await append(
             client_id, events.HOLDER_ASSIGNED, actor=actor, payload={"name": holder.display_name}
         )
+        await notify([holder.id] if holder.id != actor.person_id else [], inbox.HOLDER, client_id)
 
 
 @dataclass(frozen=True)
@@ -446,3 +458,39 @@ async def file_actions(viewer: Viewer, client: ClientView) -> FileActions:
         else []
     )
     return FileActions(may_state_reason, choices)
+
+
+@dataclass(frozen=True)
+class TeamToTell:
+    holder: int | None
+    members: dict[int, tuple[int, str]]
+    """Each member (the file holder too), their organisation and its kind."""
+
+    def of_kind(self, kind: str) -> set[int]:
+        return {person for person, (_org, org_kind) in self.members.items() if org_kind == kind}
+
+    def of_org(self, org_id: int) -> set[int]:
+        return {person for person, (org, _kind) in self.members.items() if org == org_id}
+
+
+async def team_to_tell(client_id: int) -> TeamToTell:
+    """Who is in a client's care team: whom to tell of a change. The ids are never shown; what
+    each learns is read through their own scope when they look."""
+    with unscoped("clients: whom to tell of a change, person ids that are never shown"):
+        rows = await CareTeamMember.select(
+            CareTeamMember.person,
+            CareTeamMember.person.organisation,
+            CareTeamMember.person.organisation.kind,  # type: ignore[union-attr]
+        ).where(CareTeamMember.client == client_id)
+        holder = (
+            await Client.select(Client.file_holder, Client.ocmw)
+            .where(Client.id == client_id)
+            .first()
+        )
+    members = {
+        row["person"]: (row["person.organisation"], row["person.organisation.kind"]) for row in rows
+    }
+    holder_id = holder["file_holder"] if holder else None
+    if holder is not None and holder_id is not None:
+        members.setdefault(holder_id, (holder["ocmw"], OrgKind.ocmw.value))
+    return TeamToTell(holder_id, members)

@@ -43,3 +43,8 @@ class Domain:
     """``portal.clients.panels.FilePanel``: what the domain shows in a client file's header."""
     attachment_hosts: tuple[Any, ...] = ()
     """``portal.documents.hosts.AttachmentHost``: records of the domain documents attach to."""
+    inbox_kinds: tuple[Any, ...] = ()
+    """``portal.notifications.kinds.InboxKind``: the inbox items the domain sends."""
+    inbox_records: tuple[Any, ...] = ()
+    """``portal.notifications.kinds.RecordSource``: how a reader resolves the domain's records
+    an inbox item points at."""

@@ -26,6 +26,7 @@ from portal.demo import (
     clients,
     courses,
     documents,
+    inbox,
     plan,
     questions,
     review,
@@ -87,6 +88,7 @@ async def load_demo(store: DocumentStore) -> str:
                 *SHARED_STORIES,
                 partial(documents.tell, store=store),
                 questions.tell,  # after the documents: a question may share a file's document
+                inbox.tell,  # last: what every story sent is there
             ]
             for story in stories:
                 await story(actors, files)

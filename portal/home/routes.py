@@ -1,4 +1,5 @@
-"""The start page: the viewer's clients and the latest activity across everything they may see."""
+"""The start page: what waits for the viewer ("Te doen"), their clients, and the latest activity
+across everything they may see."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 
 from portal.admin.permissions import administers_people, manages_organisations
-from portal.clients.services import assigns_file_holders, my_clients, team_files
+from portal.clients.services import (
+    assigns_file_holders,
+    my_clients,
+    reads_client_files,
+    team_files,
+)
 from portal.core.templating import render
+from portal.home.todo import to_do
 from portal.timeline.services import recent_activity
-from portal.trajectory.services import waiting_for
-from portal.visibility.policy import relations_granting_sight
 from portal.visibility.viewer import Viewer
 
 
@@ -22,8 +27,8 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
         {
             "my_clients": await my_clients(viewer),
             "activity": await recent_activity(viewer),
-            "waiting": await waiting_for(viewer),
-            "sees_clients": bool(relations_granting_sight(viewer.roles)),
+            "todo": await to_do(viewer),
+            "sees_clients": reads_client_files(viewer),
             "manages_organisations": manages_organisations(viewer),
             "administers_people": administers_people(viewer),
             "unheld": len((await team_files(viewer)).unheld) if assigns_file_holders(viewer) else 0,

@@ -4,8 +4,9 @@ from portal.admin.permissions import manages_organisations
 from portal.clients.panels import FilePanel
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
-from portal.questions import admin, events, queue, routes, services, visibility
-from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
+from portal.notifications.kinds import RecordSource
+from portal.questions import admin, events, inbox, queue, routes, services, visibility
+from portal.questions.tables import Question, QuestionChange, QuestionDeadline
 
 
 def _shows_questions(viewer: Any) -> bool:
@@ -31,7 +32,7 @@ DOMAIN = Domain(
             order=65,
         ),
     ),
-    tables=(QuestionNotice, QuestionChange, Question, QuestionDeadline),
+    tables=(QuestionChange, Question, QuestionDeadline),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
     file_panels=(
@@ -42,4 +43,6 @@ DOMAIN = Domain(
             order=40,
         ),
     ),
+    inbox_kinds=inbox.KINDS,
+    inbox_records=(RecordSource(inbox.RECORD, services.inbox_targets),),
 )

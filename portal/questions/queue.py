@@ -212,6 +212,27 @@ async def _asked(viewer: Viewer, params: Mapping[str, str]) -> Listing:
     return await _listing(visible_to(viewer, Question), [mine], page, oldest_first=False, url=url)
 
 
+async def waiting(viewer: Viewer, today: dt.date) -> Listing | None:
+    """The start page's share: a mediator's team queue as it opens (waiting, oldest first), or
+    the questions a social worker asked or holds the file of that still wait, oldest first."""
+    if answers_questions(viewer):
+        return (await _queue(viewer, {}, today)).listing
+    if not asks_questions(viewer):
+        return None
+    states = ", ".join("{}" for _ in WAITING)
+    mine = QueryString(
+        '("question"."asker" = {} OR "question"."client" IN'  # noqa: S608
+        ' (SELECT "client"."id" FROM "client" WHERE "client"."file_holder" = {}))'
+        f' AND "question"."state" IN ({states})',
+        viewer.person_id,
+        viewer.person_id,
+        *WAITING,
+    )
+    return await _listing(
+        visible_to(viewer, Question), [mine], 1, oldest_first=True, url=lambda _page: "/questions"
+    )
+
+
 async def questions_page(viewer: Viewer, params: Mapping[str, str]) -> QuestionsPage:
     today = today_in_belgium()
     queue = await _queue(viewer, params, today) if answers_questions(viewer) else None

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
-from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import OrgKind, Partnership
 from portal.audit.services import LOGGED_CLASSES, record_access
 from portal.clients.changes import Invalid
+from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import NotAllowed, find_client
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.clients.visibility import ClientView
@@ -25,8 +25,10 @@ from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
 from portal.documents import services as documents
 from portal.documents.visibility import DocumentView
-from portal.questions import events
-from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
+from portal.notifications.kinds import Target
+from portal.notifications.services import notify, take, unread_of
+from portal.questions import events, inbox
+from portal.questions.tables import Question, QuestionChange, QuestionDeadline
 from portal.questions.visibility import (
     SHAREABLE,
     SHAREABLE_FIELDS,
@@ -415,29 +417,12 @@ def shown_value(name: str, value: object) -> str:
 
 async def news_of(viewer: Viewer, question_ids: Sequence[int]) -> dict[int, int]:
     """How many changes of these questions (read through their scope) are new to the viewer."""
-    if not question_ids:
-        return {}
-    rows = await (
-        QuestionNotice.select(QuestionNotice.question, Count(QuestionNotice.id, alias="news"))
-        .where(
-            (QuestionNotice.person == viewer.person_id)
-            & QuestionNotice.question.is_in(list(question_ids))
-        )
-        .group_by(QuestionNotice.question)
-    )
-    return {row["question"]: row["news"] for row in rows}
+    return await unread_of(viewer, inbox.RECORD, question_ids)
 
 
 async def take_news(viewer: Viewer, question: QuestionView) -> frozenset[int]:
-    """The changes of the question the viewer now looks at that were new to them; done with."""
-    rows = await (
-        QuestionNotice.delete()
-        .where(
-            (QuestionNotice.person == viewer.person_id) & (QuestionNotice.question == question.id)
-        )
-        .returning(QuestionNotice.change)
-    )
-    return frozenset(row["change"] for row in rows)
+    """The changes of the question the viewer now looks at that were new to them; read now."""
+    return await take(viewer, inbox.RECORD, question.id)
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -463,11 +448,13 @@ async def _record(question: QuestionView, actor: Viewer, change: QuestionChange,
     caller's unit of work)."""
     inserted = await QuestionChange.insert(change).returning(QuestionChange.id)
     change_id = int(inserted[0]["id"])
-    told = await _told(question, actor)
-    if told:
-        await QuestionNotice.insert(
-            *(QuestionNotice(person=p, question=question.id, change=change_id) for p in told)
-        )
+    await notify(
+        await _told(question, actor),
+        inbox.KIND_OF_CHANGE.get(code, inbox.CHANGED),
+        question.id,
+        detail=change_id,
+        at=change.at,
+    )
     payload = {"question": question.id, "type": question.type.code, "team": question.team_name}
     if code == events.ANSWERED:
         payload["answer"] = change.answer
@@ -668,3 +655,15 @@ async def client_questions(viewer: Viewer, client: ClientView) -> Panel | None:
     if not questions and not asking:
         return None
     return Panel(client.id, questions, asking)
+
+
+async def inbox_targets(viewer: Viewer, ids: Sequence[int]) -> dict[int, Target]:
+    """The questions an inbox points at, as the reader may see them now."""
+    return await resolve_about_clients(
+        viewer,
+        Question,
+        ids,
+        COLUMNS,
+        lambda question: _(question.type.label),
+        lambda question: f"/questions/{question.id}",
+    )

@@ -68,13 +68,3 @@ class QuestionChange(Table, tablename="question_change"):
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     person_org = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict)
     at = Timestamptz()
-
-
-class QuestionNotice(Table, tablename="question_notice"):
-    """A change of a question a person has not looked at yet: a reference, never its text. Shown
-    only through the question's scope; looking at the question clears its notices."""
-
-    id: Serial
-    person = ForeignKey(references=Person, null=False, index=True, on_delete=OnDelete.restrict)
-    question = ForeignKey(references=Question, null=False, index=True, on_delete=OnDelete.restrict)
-    change = ForeignKey(references=QuestionChange, null=False, on_delete=OnDelete.restrict)

@@ -6,14 +6,14 @@ the client's timeline."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
-from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import OrgKind, Partnership, Person
 from portal.clients.changes import Invalid
+from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import NotAllowed, find_client
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
@@ -21,9 +21,11 @@ from portal.core.i18n import gettext_ as _
 from portal.core.templating import local_time
 from portal.core.text import fold
 from portal.core.workdays import BELGIUM
-from portal.signals import events, themes
+from portal.notifications.kinds import Target
+from portal.notifications.services import notify, take, unread_of
+from portal.signals import events, inbox, themes
 from portal.signals.privacy import KINDS, Finding, findings
-from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute
+from portal.signals.tables import Signal, SignalChange, SignalRoute
 from portal.signals.visibility import SignalView
 from portal.signals.workflow import (
     FIRST_STATE,
@@ -153,6 +155,7 @@ async def capture(
                 )
             ).returning(Signal.id)
         signal_id = int(inserted[0]["id"])
+        await notify(await _assigners(ocmw) - {actor.person_id}, inbox.NEW, signal_id, at=moment)
         await SignalChange.insert(
             SignalChange(
                 signal=signal_id,
@@ -178,7 +181,7 @@ async def capture(
     return signal_id
 
 
-_COLUMNS = (
+COLUMNS = (
     *Signal.all_columns(),
     Signal.reporter.display_name,
     Signal.reporter_org.name,
@@ -186,21 +189,29 @@ _COLUMNS = (
 )
 
 
+async def _assigners(ocmw: int) -> set[int]:
+    """Who hands out the OCMW's new signals: its coordinators."""
+    rows = await Person.select(Person.id, Person.roles).where(
+        (Person.organisation == ocmw) & (Person.active == True)  # noqa: E712
+    )
+    return {row["id"] for row in rows if Role.coordinator.value in (row["roles"] or [])}
+
+
 async def _record(signal: SignalView, change: SignalChange) -> None:
-    """Write one change of ``signal`` and a notice of it to its reporter and its handler, except
-    to whoever made it (inside the caller's unit of work)."""
+    """Write one change of ``signal`` and an inbox item of it to its reporter and its handler
+    (a new handler is told it is theirs), except to whoever made it (inside the caller's unit of
+    work)."""
     inserted = await SignalChange.insert(change).returning(SignalChange.id)
     change_id = int(inserted[0]["id"])
-    told = {signal.reporter, signal.handler, change.handler} - {None, change.person}
-    if told:
-        await SignalNotice.insert(
-            *(SignalNotice(person=person, signal=signal.id, change=change_id) for person in told)
-        )
+    handed = {change.handler} - {None, change.person, signal.handler}
+    told = {signal.reporter, signal.handler, change.handler} - {None, change.person} - handed
+    await notify(handed, inbox.ASSIGNED, signal.id, detail=change_id, at=change.at)
+    await notify(told, inbox.CHANGED, signal.id, detail=change_id, at=change.at)
 
 
 async def find_signal(viewer: Viewer, signal_id: int) -> SignalView:
     scope = visible_to(viewer, Signal)
-    row = await scope.get(signal_id, *_COLUMNS)
+    row = await scope.get(signal_id, *COLUMNS)
     view = scope.project(row) if row is not None else None
     if view is None:
         raise NotFoundException()
@@ -320,27 +331,14 @@ async def move(
 
 
 async def news_of(viewer: Viewer, signal_ids: list[int]) -> dict[int, int]:
-    """How many changes of each of these signals, read through their scope, the viewer has not
-    looked at yet."""
-    if not signal_ids:
-        return {}
-    rows = await (
-        SignalNotice.select(SignalNotice.signal, Count(SignalNotice.id, alias="news"))
-        .where((SignalNotice.person == viewer.person_id) & SignalNotice.signal.is_in(signal_ids))
-        .group_by(SignalNotice.signal)
-    )
-    return {row["signal"]: row["news"] for row in rows}
+    """How many changes of these signals (read through their scope) are new to the viewer."""
+    return await unread_of(viewer, inbox.RECORD, signal_ids)
 
 
 async def take_news(viewer: Viewer, signal: SignalView) -> frozenset[int]:
-    """The changes of a signal the viewer is now looking at that are new to them; their notices
-    are done with."""
-    rows = await (
-        SignalNotice.delete()
-        .where((SignalNotice.person == viewer.person_id) & (SignalNotice.signal == signal.id))
-        .returning(SignalNotice.change)
-    )
-    return frozenset(row["change"] for row in rows)
+    """The changes of a signal the viewer is now looking at that are new to them; their inbox
+    items are read."""
+    return await take(viewer, inbox.RECORD, signal.id)
 
 
 async def handlers_for(signal: SignalView) -> list[tuple[int, str]]:
@@ -406,7 +404,7 @@ async def comment(
 async def readable_signals(viewer: Viewer) -> list[SignalView]:
     """Every signal the viewer may read, newest first (the lists come later)."""
     scope = visible_to(viewer, Signal)
-    rows = await scope.select(*_COLUMNS).order_by(Signal.created_at, ascending=False)
+    rows = await scope.select(*COLUMNS).order_by(Signal.created_at, ascending=False)
     return await themes.named(scope.project_all(rows))
 
 
@@ -439,3 +437,15 @@ async def client_choices(viewer: Viewer) -> list[tuple[int, str]]:
 async def municipalities() -> list[str]:
     rows = await SignalRoute.select(SignalRoute.name).order_by(SignalRoute.name)
     return [row["name"] for row in rows]
+
+
+async def inbox_targets(viewer: Viewer, ids: Sequence[int]) -> dict[int, Target]:
+    """The signals an inbox points at, as the reader may see them now."""
+    return await resolve_about_clients(
+        viewer,
+        Signal,
+        ids,
+        (*COLUMNS, Signal.client.first_name, Signal.client.last_name),
+        lambda signal: signal.title,
+        lambda signal: f"/signals/{signal.id}",
+    )

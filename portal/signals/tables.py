@@ -84,14 +84,3 @@ class SignalChange(Table, tablename="signal_change"):
     text = Text(default="")
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     at = Timestamptz()
-
-
-class SignalNotice(Table, tablename="signal_notice"):
-    """A change of a signal its reporter has not looked at yet: a reference to the change, never
-    its text. Shown only through the signal's scope, so a reporter who may no longer read the
-    signal learns nothing; looking at the signal clears its notices."""
-
-    id: Serial
-    person = ForeignKey(references=Person, null=False, index=True, on_delete=OnDelete.restrict)
-    signal = ForeignKey(references=Signal, null=False, index=True, on_delete=OnDelete.restrict)
-    change = ForeignKey(references=SignalChange, null=False, on_delete=OnDelete.restrict)

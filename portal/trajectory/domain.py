@@ -1,5 +1,6 @@
 from portal.core.domain import Domain
-from portal.trajectory import events, routes, visibility
+from portal.notifications.kinds import RecordSource
+from portal.trajectory import events, inbox, routes, services, visibility
 from portal.trajectory.panel import PANEL
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 
@@ -11,4 +12,6 @@ DOMAIN = Domain(
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
     file_panels=(PANEL,),
+    inbox_kinds=inbox.KINDS,
+    inbox_records=(RecordSource(inbox.RECORD, services.inbox_targets),),
 )

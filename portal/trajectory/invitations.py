@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Mapping
 
 from portal.clients.changes import Invalid
-from portal.clients.services import find_client
+from portal.clients.services import find_client, team_to_tell
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.templating import local_time
+from portal.notifications.services import notify
+from portal.timeline.inbox import INVITATION
 from portal.timeline.services import append
 from portal.trajectory import events, forms
 from portal.trajectory.services import actors_of
@@ -58,11 +60,13 @@ async def invite(
             created_at=moment,
         )
         await row.save()
-        await append(
+        event_id = await append(
             client_id,
             events.INVITED,
             actor=actor,
             payload={"when": local_time(at).strftime("%d-%m-%Y %H:%M"), "place": place},
             occurred_at=moment,
         )
+        team = await team_to_tell(client_id)
+        await notify(set(team.members) - {actor.person_id}, INVITATION, event_id, at=moment)
     return int(row.id)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
 from piccolo.query import OrderByRaw
 
 from portal.accounts.tables import Partnership
+from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import find_client
 from portal.clients.visibility import ClientView, client_of_row
+from portal.notifications.kinds import Target
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.visibility import (
     AnswerView,
@@ -241,3 +244,15 @@ async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
         if request is not None and client is not None:
             waiting.append(Waiting(request, client.id, client.full_name))
     return waiting[:limit]
+
+
+async def inbox_targets(viewer: Viewer, ids: Sequence[int]) -> dict[int, Target]:
+    """The training requests an inbox points at, as the reader may see them now."""
+    return await resolve_about_clients(
+        viewer,
+        TrainingRequest,
+        ids,
+        (*_REQUEST_COLUMNS, TrainingRequest.client.first_name, TrainingRequest.client.last_name),
+        lambda request: request.course,
+        lambda request: f"/training-requests/{request.id}",
+    )

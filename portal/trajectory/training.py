@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from portal.accounts.tables import OrgKind
 from portal.clients.changes import Invalid
-from portal.clients.services import find_client
+from portal.clients.services import find_client, team_to_tell
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.templating import local_time
+from portal.notifications.services import notify
 from portal.timeline.services import append
-from portal.trajectory import events, forms
+from portal.trajectory import events, forms, inbox
 from portal.trajectory.services import actors_of, find_request, may_request
 from portal.trajectory.tables import TrainingRequest
 from portal.trajectory.workflow import FIRST_STATE, STATE_BY_CODE, TARGETS, transition
@@ -75,7 +77,25 @@ async def request_training(
             text=note,
             occurred_at=moment,
         )
+        await _tell(actor, client_id, int(row.id), FIRST_STATE, moment)
     return int(row.id)
+
+
+async def _tell(
+    actor: Viewer, client_id: int, request_id: int, state: str, moment: dt.datetime
+) -> None:
+    """The care team hears of the request; whoever must take its next step (the file holder's
+    agreement, then the approval of the team's VDAB mediators) hears that it waits for them."""
+    team = await team_to_tell(client_id)
+    if state == "requested":
+        waits = {team.holder}
+    elif state == "ocmw_agreed":
+        waits = set(team.of_kind(OrgKind.vdab.value))
+    else:
+        waits = set()
+    others = set(team.members) - waits
+    await notify(waits - {actor.person_id}, inbox.WAITING, request_id, at=moment)
+    await notify(others - {actor.person_id}, inbox.CHANGED, request_id, at=moment)
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -157,4 +177,5 @@ async def move_training(
             code, payload = events.TRAINING_MOVED, {"course": request.course, "state": target}
         text = reason if move.needs_reason else ""
         await append(client.id, code, actor=actor, payload=payload, text=text, occurred_at=moment)
+        await _tell(actor, client.id, request_id, target, moment)
     return client.id

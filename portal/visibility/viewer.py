@@ -18,3 +18,5 @@ class Viewer:
     roles: frozenset[Role]
     unlocked: frozenset[int] = frozenset()
     """Clients this person stated a reason to see more of, in this session (break the glass)."""
+    unread: int = 0
+    """Inbox items not read yet when the request began (the header's count)."""

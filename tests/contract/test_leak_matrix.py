@@ -26,6 +26,7 @@ from portal.clients.services import SECTIONS
 from portal.clients.tables import Client
 from portal.clients.visibility import CLIENT_FIELDS
 from portal.documents.tables import Document
+from portal.notifications.tables import InboxItem
 from portal.review.workflow import Quarter
 from portal.signals.services import HANDLING_ROLES, REPORTING_ROLES
 from portal.visibility.policy import (
@@ -75,6 +76,8 @@ class Facts:
     partnership: int
     viewer: Viewer
     courses: dict[int, tuple[CourseFacts, Relation]] = field(default_factory=dict)
+    inbox: dict[int, int] = field(default_factory=dict)
+    """Every inbox item of the world and the person it is for."""
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -792,6 +795,19 @@ def _signal_refuses(acts: Callable[[Facts, str], bool]) -> Callable[[Facts, str]
     return expect
 
 
+def _inbox_item_urls(facts: Facts) -> list[str]:
+    """One item of the person's own, one of someone else's, and one that does not exist."""
+    own = [item for item, person in facts.inbox.items() if person == facts.person_id]
+    other = [item for item, person in facts.inbox.items() if person != facts.person_id]
+    assert other, "the world's inbox items are not all this person's"
+    return [f"/inbox/{item}/read" for item in [*own[:1], other[0], MISSING]]
+
+
+def _marks_own_item(facts: Facts, url: str) -> int:
+    item = int(url.split("/")[2])
+    return 303 if facts.inbox.get(item) == facts.person_id else 404
+
+
 def _setting_urls(kind: str, *, missing: bool = True) -> Urls:
     """A theme's or route's page, and one that does not exist (not for a POST: the CSRF check
     answers a platform administrator first)."""
@@ -1131,6 +1147,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     (P, "/questions/{question_id:int}/close"): Case(
         _question_urls("/close"), expect=_question_move(303, _closes), order=1
     ),
+    # The inbox (issue 14): each person's own; an item of someone else does not exist for them.
+    (G, "/inbox"): Case(_fixed("/inbox", "/inbox?unread=1", "/inbox?page=2")),
+    (P, "/inbox/{item_id:int}/read"): Case(_inbox_item_urls, expect=_marks_own_item),
+    (P, "/inbox/read"): Case(_fixed("/inbox/read"), ok=303, order=1),
+    (P, "/inbox/digest"): Case(_fixed("/inbox/digest"), ok=422, form=lambda f: {"frequency": "x"}),
     (G, "/clients/{client_id:int}/documents"): Case(_client_urls("/documents"), _sees_client),
     (G, "/clients/{client_id:int}/documents/new"): Case(
         _client_urls("/documents/new"), expect=_seeing(_uploads, 200)
@@ -1258,7 +1279,9 @@ async def _facts(world: World, username: str) -> Facts:
         course_id: (course, course_relation(viewer, course))
         for course_id, course in (await course_facts_for(viewer)).items()
     }
-    return Facts(world, username, relations, partnership["id"], viewer, courses)
+    items = await InboxItem.select(InboxItem.id, InboxItem.person).order_by(InboxItem.id)
+    inbox = {row["id"]: row["person"] for row in items}
+    return Facts(world, username, relations, partnership["id"], viewer, courses, inbox)
 
 
 @pytest.mark.parametrize("username", list(PEOPLE))

@@ -72,8 +72,9 @@ LATER_APPS = {
     "trajectory": ("training_request", "invitation", "intake", "intake_answer", "placement"),
     "review": ("review_round", "review_item"),
     "documents": ("document",),
-    "signals": ("signal_theme", "signal_route", "signal", "signal_change", "signal_notice"),
-    "questions": ("question_deadline", "question", "question_change", "question_notice"),
+    "signals": ("signal_theme", "signal_route", "signal", "signal_change"),
+    "questions": ("question_deadline", "question", "question_change"),
+    "notifications": ("inbox_item", "digest_choice"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
@@ -81,9 +82,10 @@ _seq = itertools.count(1)
 
 
 async def _signal_rows(org: int, person: int, client: int) -> tuple[int, int]:
-    """A route, a signal about a client, one change of it and its notice to the reporter, as
+    """A route, a signal about a client, one change of it and its inbox item to the reporter, as
     the services write them."""
-    from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalRoute
+    from portal.notifications.tables import InboxItem
+    from portal.signals.tables import Signal, SignalChange, SignalRoute
 
     await SignalRoute(municipality=f"place-{next(_seq)}", name="Place", ocmw=org).save()
     row = Signal(
@@ -104,14 +106,22 @@ async def _signal_rows(org: int, person: int, client: int) -> tuple[int, int]:
         await row.save()
     change = SignalChange(signal=row.id, kind="assign", handler=person, person=person, at=NOW)
     await change.save()
-    await SignalNotice(person=person, signal=row.id, change=change.id).save()
+    await InboxItem(
+        person=person,
+        kind="signal.assigned",
+        record="signal",
+        record_id=row.id,
+        detail=change.id,
+        created_at=NOW,
+    ).save()
     return int(row.id), int(change.id)
 
 
 async def _question_rows(ocmw: int, vdab: int, person: int, client: int) -> tuple[int, int]:
-    """A deadline, a question about a client, one change of it and its notice, as the services
-    write them."""
-    from portal.questions.tables import Question, QuestionChange, QuestionDeadline, QuestionNotice
+    """A deadline, a question about a client, one change of it and its inbox item, as the
+    services write them."""
+    from portal.notifications.tables import DigestChoice, InboxItem
+    from portal.questions.tables import Question, QuestionChange, QuestionDeadline
 
     if not await QuestionDeadline.exists().where(QuestionDeadline.type == "other"):
         await QuestionDeadline(type="other", working_days=5).save()
@@ -131,7 +141,15 @@ async def _question_rows(ocmw: int, vdab: int, person: int, client: int) -> tupl
         await row.save()
     change = QuestionChange(question=row.id, kind="message", person=person, person_org=ocmw, at=NOW)
     await change.save()
-    await QuestionNotice(person=person, question=row.id, change=change.id).save()
+    await InboxItem(
+        person=person,
+        kind="question.message",
+        record="question",
+        record_id=row.id,
+        detail=change.id,
+        created_at=NOW,
+    ).save()
+    await DigestChoice(person=person, frequency="daily").save()
     return int(row.id), int(change.id)
 
 

@@ -24,6 +24,9 @@ PRODUCTION = {
 }
 
 
+SMTP = {"PORTAL_SMTP_HOST": "mail.example.be", "PORTAL_SMTP_FROM": "brug@example.be"}
+
+
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
@@ -87,6 +90,13 @@ PRODUCTION = {
         ({"PORTAL_UPLOAD_MAX_MB": "-5"}, "PORTAL_UPLOAD_MAX_MB"),
         ({"PORTAL_UPLOAD_MAX_MB": "2.5"}, "PORTAL_UPLOAD_MAX_MB"),
         ({"PORTAL_UPLOAD_MAX_MB": "lots"}, "PORTAL_UPLOAD_MAX_MB"),
+        ({"PORTAL_SMTP_HOST": "mail"}, "PORTAL_SMTP_FROM"),
+        ({"PORTAL_SMTP_HOST": "mail", "PORTAL_SMTP_FROM": "brug"}, "PORTAL_SMTP_FROM"),
+        ({**SMTP, "PORTAL_SMTP_STARTTLS": "yes"}, "PORTAL_SMTP_STARTTLS"),
+        ({**SMTP, "PORTAL_SMTP_PORT": "0"}, "PORTAL_SMTP_PORT"),
+        ({**SMTP, "PORTAL_SMTP_PORT": "70000"}, "PORTAL_SMTP_PORT"),
+        ({**SMTP, "PORTAL_SMTP_USER": "brug"}, "PORTAL_SMTP_PASSWORD"),
+        ({**SMTP, "PORTAL_SMTP_PASSWORD": "secret"}, "PORTAL_SMTP_USER"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -229,6 +239,30 @@ def test_s3_settings(tmp_path: Path) -> None:
 def test_bucket_names_of_three_to_sixty_three_characters(bucket: str, tmp_path: Path) -> None:
     settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **S3, "PORTAL_S3_BUCKET": bucket})
     assert settings.s3 is not None and settings.s3.bucket == bucket
+
+
+def test_smtp_settings(tmp_path: Path) -> None:
+    assert load_settings({"PORTAL_VAR_DIR": str(tmp_path)}).smtp is None, "no host: no e-mail"
+    smtp = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **SMTP}).smtp
+    assert smtp is not None
+    assert (smtp.host, smtp.port, smtp.starttls, smtp.sender) == (
+        "mail.example.be",
+        587,
+        True,
+        "brug@example.be",
+    )
+    relay = load_settings(
+        {
+            "PORTAL_VAR_DIR": str(tmp_path),
+            **SMTP,
+            "PORTAL_SMTP_STARTTLS": "false",
+            "PORTAL_SMTP_USER": "brug",
+            "PORTAL_SMTP_PASSWORD": "s3cret-password",
+        }
+    ).smtp
+    assert relay is not None
+    assert (relay.port, relay.starttls, relay.user) == (25, False, "brug")
+    assert "s3cret-password" not in repr(relay), "the password stays out of logs"
 
 
 def test_upload_limit(tmp_path: Path) -> None:

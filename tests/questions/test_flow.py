@@ -7,7 +7,8 @@ import datetime as dt
 
 import httpx
 
-from portal.questions.tables import QuestionChange, QuestionNotice
+from portal.notifications.tables import InboxItem
+from portal.questions.tables import QuestionChange
 from portal.timeline.tables import TimelineEvent
 from portal.visibility.scoping import unscoped
 from tests.conftest import csrf_from
@@ -57,7 +58,9 @@ async def test_ask_claim_answer_close(client: httpx.AsyncClient) -> None:
     with unscoped("test: what was written"):
         kinds = [row["kind"] for row in await TimelineEvent.select(TimelineEvent.kind)]
         changes = await QuestionChange.count()
-        notices = await QuestionNotice.select(QuestionNotice.person)
+        notices = await InboxItem.select(InboxItem.person).where(
+            (InboxItem.record == "question") & InboxItem.read_at.is_null()
+        )
     for kind in ("question.asked", "question.claimed", "question.answered", "question.closed"):
         assert kind in kinds, kinds
     assert "invitation.sent" in kinds, "the answer's next step invites the client"

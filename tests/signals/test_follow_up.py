@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from portal.clients.changes import Invalid
+from portal.notifications.tables import InboxItem
 from portal.signals import services, themes
-from portal.signals.tables import Signal, SignalChange, SignalNotice, SignalTheme
+from portal.signals.tables import Signal, SignalChange, SignalTheme
 from portal.visibility.scoping import unscoped
 from tests.courses.conftest import login_en
 from tests.support.documents import pdf
@@ -98,7 +99,10 @@ async def test_the_signal_page_marks_what_is_new_once(client: httpx.AsyncClient)
     assert first.count('<span class="tag tag-active">new</span>') == 1
     again = (await client.get(f"/signals/{signal_id}")).text
     assert '<span class="tag tag-active">new</span>' not in again
-    assert await SignalNotice.count() == 0
+    unread = InboxItem.count().where(
+        (InboxItem.person == toeleider.person_id) & InboxItem.read_at.is_null()
+    )
+    assert await unread == 0, "looking at the signal read the reporter's inbox items"
 
 
 async def test_a_photo_on_a_structural_signal_is_for_the_ocmw_only(

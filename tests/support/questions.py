@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.clients.tables import Consent
+from portal.notifications.tables import InboxItem
 from portal.questions import services
-from portal.questions.tables import Question, QuestionChange, QuestionNotice
+from portal.questions.tables import Question, QuestionChange
 from portal.timeline.tables import TimelineEvent
 from portal.trajectory.tables import Invitation
 from portal.visibility.policy import (
@@ -225,7 +226,7 @@ async def written() -> dict[str, Any]:
         return {
             "questions": list(await Question.select().order_by(Question.id)),
             "changes": list(await QuestionChange.select().order_by(QuestionChange.id)),
-            "notices": list(await QuestionNotice.select().order_by(QuestionNotice.id)),
+            "notices": list(await InboxItem.select().order_by(InboxItem.id)),
             "events": list(await TimelineEvent.select(TimelineEvent.id).order_by(TimelineEvent.id)),
             "invitations": list(await Invitation.select(Invitation.id).order_by(Invitation.id)),
         }
@@ -241,9 +242,10 @@ async def changes_of(question_id: int) -> list[dict[str, Any]]:
 
 
 async def notices_of(question_id: int) -> list[tuple[int, int]]:
-    """(person, change) of the notices of a question."""
-    with unscoped("test: the notices as stored"):
-        rows = await QuestionNotice.select(QuestionNotice.person, QuestionNotice.change).where(
-            QuestionNotice.question == question_id
-        )
-    return sorted((row["person"], row["change"]) for row in rows)
+    """(person, change) of the unread inbox items about a question."""
+    rows = await InboxItem.select(InboxItem.person, InboxItem.detail).where(
+        (InboxItem.record == "question")
+        & (InboxItem.record_id == question_id)
+        & InboxItem.read_at.is_null()
+    )
+    return sorted((row["person"], row["detail"]) for row in rows)

@@ -1,0 +1,17 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+ID = "2026-12-03T16:33:44:986907"
+VERSION = "1.38.0"
+DESCRIPTION = ""
+
+
+async def forwards():
+    manager = MigrationManager(
+        migration_id=ID, app_name="questions", description=DESCRIPTION
+    )
+
+    manager.drop_table(
+        class_name="QuestionNotice", tablename="question_notice", schema=None
+    )
+
+    return manager
