@@ -100,6 +100,8 @@ class Settings:
     s3: S3Settings | None = None
     """Where documents live when not in ``documents_dir``."""
     upload_max_mb: int = 25
+    live_heartbeat: int = 15
+    """Seconds between two heartbeats of a live stream; each re-checks the reader's session."""
 
     @property
     def is_production(self) -> bool:
@@ -355,6 +357,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
         s3=_parse_s3(env),
         upload_max_mb=_parse_positive(env, "PORTAL_UPLOAD_MAX_MB", 25),
+        live_heartbeat=_parse_seconds(env, "PORTAL_LIVE_HEARTBEAT", 15),
         env=mode,
         database=database,
         documents_dir=documents_dir,
