@@ -118,7 +118,8 @@ class Hub:
 
     async def start(self) -> None:
         self._closing = False
-        _running.append(self)
+        if self not in _running:
+            _running.append(self)
 
     async def stop(self) -> None:
         self.end_streams()
