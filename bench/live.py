@@ -4,10 +4,11 @@ the memory each open stream costs, and how long an entry takes from one process 
 Steps: recreate the PostgreSQL database ``brug_bench_live``; ``portal migrate``; seed the bench
 world (``bench.seed``: clients of 200 and 10,000 events); write a session for the social worker
 into Redis; serve the portal as in production (``portal serve``, one process, sessions and live
-updates through Redis); check the page and a stream answer; then, in rounds (even rounds in
-reverse order), wrk on the 200-event client page with no stream open and with 200 streams open on
-that client (``GET /clients/{id}/live``, one connection each, held by this process). The resident
-memory of the server before and after opening the 200 streams gives the memory per stream. Last,
+updates through Redis); check the page answers with its live timeline; measure the server's
+resident memory before any stream and with two batches of 200 streams open on the client
+(``GET /clients/{id}/live``, one connection each, held by this process): the memory per stream.
+Then, in rounds (even rounds in reverse order), wrk on the 200-event client page with no stream
+open and with 200 streams open. Last,
 a second ``portal serve`` on the same database and Redis serves one stream, and notes written
 through the first process (``POST /clients/{id}/notes`` on the 10,000-event client) are timed until
 they arrive on it. Figures go to ``bench/results/`` and "## Latest live results" in
@@ -158,6 +159,31 @@ def check_page(url: str, cookie: str, name: str) -> None:
         raise BenchError(f"GET {url} answered {answer.status_code} without the live timeline")
 
 
+def measure_memory(
+    holder: StreamHolder, pid: int, url: str, cookie: str, streams: int
+) -> dict[str, float]:
+    """The server's resident memory before any stream, with ``streams`` open and with twice as
+    many (two batches, both open: freed memory cannot be reused by the second batch)."""
+    first, second = Streams(url, cookie, streams), Streams(url, cookie, streams)
+    before = rss_kib(pid)
+    holder.run(first.open())
+    time.sleep(2)
+    after_first = rss_kib(pid)
+    holder.run(second.open())
+    time.sleep(2)
+    after_second = rss_kib(pid)
+    holder.run(first.close())
+    holder.run(second.close())
+    return {
+        "rss_before_kib": before,
+        "rss_first_kib": after_first,
+        "rss_second_kib": after_second,
+        "per_stream_kib": (after_second - before) / (2 * streams),
+        "first_batch_per_stream_kib": (after_first - before) / streams,
+        "second_batch_per_stream_kib": (after_second - after_first) / streams,
+    }
+
+
 def measure_latency(
     holder: StreamHolder, writer_url: str, reader_url: str, cookie: str, csrf: str, samples: int
 ) -> list[dict[str, float]]:
@@ -225,25 +251,15 @@ def run(duration: int, rounds: int, streams: int, samples: int) -> dict[str, Any
         try:
             say(f"warming up ({WARMUP} s)")
             run_wrk(page, cookie, WARMUP)
+            memory = measure_memory(holder, one.pid, f"{page}/live", cookie, streams)
+            say(f"  memory per stream: {memory['per_stream_kib']:.1f} KiB")
             measurements: list[dict[str, Any]] = []
-            memory: list[dict[str, float]] = []
             for round_no in range(1, rounds + 1):
                 order = (0, streams) if round_no % 2 else (streams, 0)
                 for open_streams in order:
                     asyncio.run(_write_session(token, seed["person_id"]))
                     held = Streams(f"{page}/live", cookie, open_streams)
-                    before = rss_kib(one.pid)
                     holder.run(held.open())
-                    time.sleep(2)
-                    after = rss_kib(one.pid)
-                    if open_streams:
-                        memory.append(
-                            {
-                                "rss_before_kib": before,
-                                "rss_after_kib": after,
-                                "per_stream_kib": (after - before) / open_streams,
-                            }
-                        )
                     say(f"round {round_no}: page with {open_streams} streams open ({duration} s)")
                     figures = run_wrk(page, cookie, duration, one.pid, DB_NAME)
                     figures.pop("raw", None)
@@ -295,7 +311,6 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     for figures in result["measurements"]:
         by_round.setdefault(figures["round"], {})[figures["streams"]] = figures["requests_per_s"]
     ratios = [r[result["streams"]] / r[0] for _, r in sorted(by_round.items())]
-    per_stream = [m["per_stream_kib"] for m in result["memory"]]
     post = sorted(sample["post_to_stream_ms"] for sample in result["latency"])
     answer = sorted(sample["answer_to_stream_ms"] for sample in result["latency"])
     return {
@@ -303,8 +318,6 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "ratio_median": statistics.median(ratios),
         "target": TARGET_RATIO,
         "met": statistics.median(ratios) >= TARGET_RATIO,
-        "per_stream_kib": per_stream,
-        "per_stream_kib_median": statistics.median(per_stream),
         "latency_post_ms": {"p50": statistics.median(post), "max": post[-1]},
         "latency_answer_ms": {"p50": statistics.median(answer), "max": answer[-1]},
     }
@@ -331,7 +344,7 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
             f"{cpu['server_ms_per_request']:.2f} | {f['rss_kib']} | {cpu['other_load_pct']:.0f} % |"
         )
     ratios = ", ".join(f"{value:.2f}" for value in summary["ratio_per_round"])
-    memory = ", ".join(f"{value:.1f}" for value in summary["per_stream_kib"])
+    memory = result["memory"]
     post, answer = summary["latency_post_ms"], summary["latency_answer_ms"]
     return "\n".join(
         [
@@ -360,8 +373,13 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
             f"| Client page requests/s, {result['streams']} streams open ÷ none | {ratios} | "
             f"{summary['ratio_median']:.2f} | ≥ {summary['target']:.2f} | "
             f"{'**yes**' if summary['met'] else '**no**'} |",
-            f"| Resident memory per open stream, KiB ((RSS after opening − before) ÷ "
-            f"{result['streams']}) | {memory} | {summary['per_stream_kib_median']:.1f} | | |",
+            "",
+            f"Memory: the server's resident set was {memory['rss_before_kib']} KiB before any "
+            f"stream, {memory['rss_first_kib']} KiB with {result['streams']} streams open and "
+            f"{memory['rss_second_kib']} KiB with {2 * result['streams']}: "
+            f"**{memory['per_stream_kib']:.1f} KiB per open stream** (first batch "
+            f"{memory['first_batch_per_stream_kib']:.1f}, second "
+            f"{memory['second_batch_per_stream_kib']:.1f}).",
             "",
             f"Cross-process latency ({len(result['latency'])} notes written through one process, "
             "each received on a stream of a second `portal serve` on the same database and "

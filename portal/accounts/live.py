@@ -87,12 +87,14 @@ def stream_for(request: Request, reader: Reader, topic: str, render: live.Render
     )
 
 
+async def own_message(message: str) -> bytes | None:
+    """A message on the person's topic as their stream sends it: ``inbox`` as a named event with
+    no data (the page asks for what changed itself); anything else, nothing."""
+    return live.event(name=INBOX_EVENT) if message == INBOX_EVENT else None
+
+
 @get("/live", name="live")
 async def own_stream(request: Request, viewer: NamedDependency[Viewer]) -> Stream:
     """The signed-in person's own updates: an ``inbox`` event whenever their inbox changed."""
     reader = Reader.of(request, viewer)
-
-    async def render(message: str) -> bytes | None:
-        return live.event(name=INBOX_EVENT) if message == INBOX_EVENT else None
-
-    return stream_for(request, reader, person_topic(viewer.person_id), render)
+    return stream_for(request, reader, person_topic(viewer.person_id), own_message)

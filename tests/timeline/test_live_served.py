@@ -17,6 +17,7 @@ import httpx
 import pytest
 import redis
 
+from portal.core import live
 from portal.testing.processes import (
     ROOT,
     PortalServer,
@@ -26,7 +27,7 @@ from portal.testing.processes import (
     run_portal_ok,
 )
 from tests.conftest import csrf_from
-from tests.support.live import WAIT, EventReader
+from tests.support.live import WAIT, Event, EventReader
 
 pytestmark = pytest.mark.slow
 
@@ -120,7 +121,7 @@ def test_a_new_entry_reaches_each_reader_as_their_timeline_shows_it(
     stranger, _ = _login(opened, server.url, "sw.b")
     assert stranger.get(f"/clients/{client_x}/live").status_code == 404
     page = holder.get(f"/clients/{client_x}")
-    assert f'hx-sse:connect="/clients/{client_x}/live"' in page.text
+    assert f'data-live-connect="/clients/{client_x}/live"' in page.text
 
     own, theirs = (
         _stream(holder, f"/clients/{client_x}/live"),
@@ -239,3 +240,18 @@ def test_an_entry_written_through_one_process_reaches_a_stream_of_another_via_re
         entry = reader.next_entry(WAIT)
         assert "LIVE-ACROSS-processes" in entry.data
         assert re.search(r"<time datetime=", entry.data)
+
+        own = _stream(reader_http, "/live")
+        assert own.status == 200
+        channel = f"{live.namespace_for(shared)}:person:{world['people']['toeleider']}"
+        for message in ("something else", "inbox"):
+            redis_db14.publish(channel, message)
+        assert own.next() == Event("inbox", "")
+        others = f"{live.namespace_for(shared)}:person:{world['people']['sw.a']}"
+        redis_db14.publish(others, "inbox")
+        redis_db14.publish(channel, "inbox")
+        assert own.next() == Event("inbox", "")
+        reader_csrf = csrf_from(reader_http.get("/").text)
+        assert reader_http.post("/auth/logout", data={"csrf_token": reader_csrf}).status_code == 303
+        own.expect_end(with_end_event=True)
+        assert own.seen.count(Event("inbox", "")) == 2, own.seen
