@@ -87,6 +87,8 @@ PRODUCTION = {
         ({"PORTAL_UPLOAD_MAX_MB": "-5"}, "PORTAL_UPLOAD_MAX_MB"),
         ({"PORTAL_UPLOAD_MAX_MB": "2.5"}, "PORTAL_UPLOAD_MAX_MB"),
         ({"PORTAL_UPLOAD_MAX_MB": "lots"}, "PORTAL_UPLOAD_MAX_MB"),
+        ({"PORTAL_LIVE_HEARTBEAT": "0"}, "PORTAL_LIVE_HEARTBEAT"),
+        ({"PORTAL_LIVE_HEARTBEAT": "often"}, "PORTAL_LIVE_HEARTBEAT"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -229,6 +231,12 @@ def test_s3_settings(tmp_path: Path) -> None:
 def test_bucket_names_of_three_to_sixty_three_characters(bucket: str, tmp_path: Path) -> None:
     settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), **S3, "PORTAL_S3_BUCKET": bucket})
     assert settings.s3 is not None and settings.s3.bucket == bucket
+
+
+def test_live_heartbeat(tmp_path: Path) -> None:
+    assert load_settings({"PORTAL_VAR_DIR": str(tmp_path)}).live_heartbeat == 15
+    env = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_LIVE_HEARTBEAT": "5"}
+    assert load_settings(env).live_heartbeat == 5
 
 
 def test_upload_limit(tmp_path: Path) -> None:
