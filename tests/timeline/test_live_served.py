@@ -1,7 +1,9 @@
 """The live timeline served for real (``portal serve``; in-process transports buffer streams): each
 reader's stream gets a new entry as their timeline would show it, streams end at a logout, a
 deactivation and a consent withdrawal, ``portal serve`` stops at once with streams open, and with
-Redis an entry written through one process reaches a stream served by another."""
+Redis an entry written through one process reaches a stream served by another (on SQLite and on
+PostgreSQL: this module runs in the SQLite pass only, as every process test, so it makes a
+PostgreSQL database of its own for that case)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from portal.testing.processes import (
     run_command,
     run_portal_ok,
 )
-from tests.conftest import csrf_from
+from tests.conftest import WORKER, _recreate_postgres_database, csrf_from
 from tests.support.live import WAIT, Event, EventReader
 
 pytestmark = pytest.mark.slow
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.slow
 STOP_LIMIT = 10.0
 REDIS_URL = "redis://127.0.0.1:6379/14"
 HEARTBEAT = "1"
+PG_BASE = "postgresql://postgres@127.0.0.1:5432"
 WORLD_SCRIPT = """
 import asyncio, json
 from tests.support.factories import build_world
@@ -208,15 +211,31 @@ def redis_db14() -> Iterator[redis.Redis]:
         client.close()
 
 
+def _postgres_world(tmp_path: Path) -> tuple[str, dict[str, dict[str, int]]]:
+    """A PostgreSQL database of this test's own holding the test world, and its ids."""
+    url = f"{PG_BASE}/brug_live_served_{WORKER}"
+    _recreate_postgres_database(url)
+    env = development_env(tmp_path / "seed", PORTAL_DATABASE_URL=url)
+    run_portal_ok(env, "migrate")
+    result = run_command([sys.executable, "-c", WORLD_SCRIPT], env, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return url, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_an_entry_written_through_one_process_reaches_a_stream_of_another_via_redis(
     tmp_path: Path,
     seeded: tuple[Path, dict[str, dict[str, int]]],
     redis_db14: redis.Redis,
     opened: list[httpx.Client],
+    engine: str,
 ) -> None:
     database, world = seeded
-    shutil.copy(database, tmp_path / "shared.sqlite3")
-    shared = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    if engine == "sqlite":
+        shutil.copy(database, tmp_path / "shared.sqlite3")
+        shared = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    else:
+        shared, world = _postgres_world(tmp_path)
     ports = free_port(), free_port()
     envs = [
         _env(
