@@ -4,13 +4,17 @@ a stream that falls behind, the bytes of a stream, and the fan-out between proce
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from portal.core import live
+from portal.testing.processes import ServerProcess, clean_env, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_SERVER = "/usr/bin/redis-server"
 
 
 async def test_a_message_reaches_the_subscribers_of_its_topic_only() -> None:
@@ -134,3 +138,47 @@ def test_processes_on_one_database_share_a_namespace() -> None:
     one = live.namespace_for("postgresql://db/brug")
     assert one == live.namespace_for("postgresql://db/brug")
     assert one != live.namespace_for("postgresql://db/other")
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A Redis server of this test's own, which the test may stop and start again."""
+    port = free_port()
+    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir"]
+    server = ServerProcess([*argv, str(tmp_path)], clean_env(), port, name="redis-server")
+    yield server
+    server.stop()
+
+
+def _started(server: ServerProcess) -> ServerProcess:
+    server.start()
+    server.wait_for_line(lambda line: "Ready to accept connections" in line)
+    return server
+
+
+@pytest.mark.slow
+async def test_a_process_hears_again_once_redis_is_back(own_redis: ServerProcess) -> None:
+    url = f"redis://127.0.0.1:{own_redis.port}/0"
+    _started(own_redis)
+    listening = live.RedisHub(Redis.from_url(url), "brug-live-test")
+    await listening.start()
+    try:
+        async with listening.subscribe("client:1") as subscription:
+            own_redis.stop()
+            restarted = ServerProcess(own_redis.argv, own_redis.env, own_redis.port)
+            _started(restarted)
+            try:
+                publisher = Redis.from_url(url)
+                try:
+                    for _attempt in range(100):
+                        await publisher.publish("brug-live-test:client:1", "7")
+                        if await subscription.receive(within=0.1) == "7":
+                            break
+                    else:
+                        raise AssertionError("the hub never heard Redis again")
+                finally:
+                    await publisher.aclose()
+            finally:
+                restarted.stop()
+    finally:
+        await listening.stop()
