@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from portal import domains
 from portal.accounts.auth import provide_viewer, require_login
 from portal.accounts.oidc import OidcClient
-from portal.core import db, i18n
+from portal.core import db, i18n, live
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
 from portal.core.sessions import (
@@ -76,13 +76,18 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
     except StorageUnavailable as error:
         raise ConfigError(storage_variable(settings), f"document store: {error}") from None
     store = sessions or session_store(settings)
+    hub = live.hub_for(settings.session.redis_url, live.namespace_for(settings.database.url))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened_pool = await db.start()
         try:
-            async with store.pruning():
-                yield
+            await hub.start()
+            try:
+                async with store.pruning():
+                    yield
+            finally:
+                await hub.stop()
         finally:
             if opened_pool:
                 await db.stop()
@@ -127,6 +132,7 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
                 "dev_login_enabled": dev_login,
                 "oidc": OidcClient(settings.oidc) if settings.oidc else None,
                 "session_store": store,
+                "live": hub,
             }
         ),
         openapi_config=None,

@@ -186,10 +186,8 @@ def serve(args: argparse.Namespace) -> int:
         )
         return 2
     settings = _settings()
-    import uvicorn
-
     from portal.app import create_app
-    from portal.core.serving import ServeConfig
+    from portal.core.serving import ServeConfig, ServeServer
 
     try:
         app = create_app(settings)
@@ -213,7 +211,7 @@ def serve(args: argparse.Namespace) -> int:
     # previous handler runs; an ignoring handler there lets the process exit with status 0.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _ignore_signal)
-    uvicorn.Server(config).run()
+    ServeServer(config).run()
     return 0
 
 

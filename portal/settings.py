@@ -113,6 +113,8 @@ class Settings:
     """Where documents live when not in ``documents_dir``."""
     upload_max_mb: int = 25
     smtp: SmtpSettings | None = None
+    live_heartbeat: int = 15
+    """Seconds between two heartbeats of a live stream; each re-checks the reader's session."""
 
     @property
     def is_production(self) -> bool:
@@ -398,6 +400,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3=_parse_s3(env),
         upload_max_mb=_parse_positive(env, "PORTAL_UPLOAD_MAX_MB", 25),
         smtp=_parse_smtp(env),
+        live_heartbeat=_parse_seconds(env, "PORTAL_LIVE_HEARTBEAT", 15),
         env=mode,
         database=database,
         documents_dir=documents_dir,

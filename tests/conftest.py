@@ -250,8 +250,19 @@ async def login(http: httpx.AsyncClient, username: str) -> str:
     return csrf_from(home.text)
 
 
+BROWSER_GROUPS = {
+    "test_accessibility": "browser-a",
+    "test_question_journey": "browser-a",
+    "test_document_journey": "browser-a",
+    "test_oidc_journey": "browser-a",
+    "test_journeys": "browser-a",
+}
+"""Browser journeys share a served portal and a Chromium per worker, in two groups (the rest are
+``browser-b``) so that the two workers of a pass each drive one browser."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys share one served portal and one Chromium: keep them on one worker."""
     for item in items:
         if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            group = BROWSER_GROUPS.get(item.module.__name__.rsplit(".", 1)[-1], "browser-b")
+            item.add_marker(pytest.mark.xdist_group(group))

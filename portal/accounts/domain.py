@@ -1,12 +1,12 @@
 from typing import Any
 
-from portal.accounts import routes
+from portal.accounts import live, routes
 from portal.accounts.tables import Organisation, Partnership, Person
 from portal.core.domain import Domain
 
 
 def _routes(settings: Any) -> list[Any]:
-    return [routes.router(dev_login_enabled=not settings.is_production)]
+    return [routes.router(dev_login_enabled=not settings.is_production), live.own_stream]
 
 
 DOMAIN = Domain(

@@ -112,6 +112,7 @@ async def _client_screen(
             "summary": summary,
             "panels": await panels.panels_for(viewer, client),
             "edit": edit,
+            "live": cursor is None,
             "statuses": STATUSES,
             "ladder": LADDER,
             "errors": errors or {},

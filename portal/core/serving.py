@@ -1,5 +1,5 @@
-"""How ``portal serve`` runs uvicorn: limits on a request's head, and an access log without
-query strings.
+"""How ``portal serve`` runs uvicorn: limits on a request's head, an access log without query
+strings, and live streams that end as soon as the server is told to stop (``ServeServer``).
 
 uvicorn's protocols bound neither the time a client may take to send its request line and headers
 (a client trickling header bytes holds a connection forever: slowloris) nor, with httptools, their
@@ -15,17 +15,33 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import socket
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG, Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.server import ServerState
+from uvicorn.server import Server, ServerState
+
+from portal.core import live
 
 HEAD_TIMEOUT = 10.0
 """Seconds a client has to send a request line and all headers, counted from the connection (or,
 on a kept-alive connection, from the next request's first byte); then the connection is closed."""
 MAX_HEAD_BYTES = 16 * 1024
 """Largest request line plus headers accepted; a larger head is answered 431 and closed."""
+
+
+class ServeServer(Server):
+    """uvicorn's server, ending the live streams as soon as it starts to stop.
+
+    uvicorn waits (up to its graceful timeout) for open connections before it runs the app's
+    shutdown, so a stream waiting for its next event would hold the stop for that long; ending the
+    streams first lets every response finish at once, and the browser reconnects elsewhere.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        live.end_streams()
+        await super().shutdown(sockets)
 
 
 class HeadTooLarge(Exception):

@@ -106,6 +106,16 @@ def render(
     return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=headers or {})
 
 
+def render_fragment(request: Request, template: str, context: dict[str, Any]) -> str:
+    """A fragment as text, outside a response (a live stream's entry): only ``context`` and the
+    environment's globals, checked like ``render``'s."""
+    check: ContextCheck | None = request.app.state.get("context_check")
+    if check is not None:
+        check(context)
+    env: Environment = request.app.state.jinja
+    return env.get_template(template).render(context)
+
+
 def base_context(request: Request) -> dict[str, Any]:
     session = session_of(request.scope) if SCOPE_KEY in request.scope else None
     viewer = getattr(request.state, "viewer", None)

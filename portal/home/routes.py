@@ -13,14 +13,27 @@ from portal.clients.services import (
     reads_client_files,
     team_files,
 )
-from portal.core.templating import render
+from portal.core.templating import is_htmx, render
 from portal.home.todo import to_do
+from portal.notifications.services import unread_count
 from portal.timeline.services import recent_activity
 from portal.visibility.viewer import Viewer
 
 
 @get("/", name="home")
 async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
+    """The whole page; for htmx (the live refresh when the inbox gets an item) what waits,
+    recent activity and the header's count."""
+    sees_clients = reads_client_files(viewer)
+    if is_htmx(request):
+        live = {
+            "todo": await to_do(viewer),
+            "activity": await recent_activity(viewer) if sees_clients else [],
+            "sees_clients": sees_clients,
+            "unread": await unread_count(viewer),
+            "live": True,
+        }
+        return render(request, "home/_live.html", live)
     return render(
         request,
         "home/home.html",
@@ -28,7 +41,8 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
             "my_clients": await my_clients(viewer),
             "activity": await recent_activity(viewer),
             "todo": await to_do(viewer),
-            "sees_clients": reads_client_files(viewer),
+            "sees_clients": sees_clients,
+            "live": True,
             "manages_organisations": manages_organisations(viewer),
             "administers_people": administers_people(viewer),
             "unheld": len((await team_files(viewer)).unheld) if assigns_file_holders(viewer) else 0,

@@ -179,6 +179,15 @@ def _line(row: dict, target: kinds.Target | None) -> Line:
     )
 
 
+async def unread_count(viewer: Viewer) -> int:
+    """The count as it is now (the viewer's own may be a few seconds old): for a live refresh."""
+    return int(
+        await InboxItem.count().where(
+            (InboxItem.person == viewer.person_id) & InboxItem.read_at.is_null()
+        )
+    )
+
+
 class NoSuchItem(LookupError):
     """Not an item of this person (404)."""
 

@@ -200,6 +200,20 @@ async def screen(
     return TimelinePage(events, _next(before, events) if more else None, kind)
 
 
+async def entry(viewer: Viewer, client: ClientView, event_id: int) -> EventView | None:
+    """One event of a client's timeline as ``screen`` would show it to the viewer now (a
+    placeholder for a care-team member who may not read it); ``None`` when they would not see it
+    at all, or when it is not this client's."""
+    scope = visible_to(viewer, TimelineEvent, client=client)
+    row = (
+        await scope.select(*_COLUMNS)
+        .where(TimelineEvent.id == event_id)
+        .first()
+        .output(load_json=True)
+    )
+    return scope.project(row) if row is not None else None
+
+
 def _next(before: Cursor | None, events: list[EventView]) -> str:
     """The cursor after ``events``: anchored on the last readable one, or, when a screen holds
     only placeholders, on the previous anchor with more to skip."""

@@ -97,6 +97,8 @@ SMTP = {"PORTAL_SMTP_HOST": "mail.example.be", "PORTAL_SMTP_FROM": "brug@example
         ({**SMTP, "PORTAL_SMTP_PORT": "70000"}, "PORTAL_SMTP_PORT"),
         ({**SMTP, "PORTAL_SMTP_USER": "brug"}, "PORTAL_SMTP_PASSWORD"),
         ({**SMTP, "PORTAL_SMTP_PASSWORD": "secret"}, "PORTAL_SMTP_USER"),
+        ({"PORTAL_LIVE_HEARTBEAT": "0"}, "PORTAL_LIVE_HEARTBEAT"),
+        ({"PORTAL_LIVE_HEARTBEAT": "often"}, "PORTAL_LIVE_HEARTBEAT"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -263,6 +265,12 @@ def test_smtp_settings(tmp_path: Path) -> None:
     assert relay is not None
     assert (relay.port, relay.starttls, relay.user) == (25, False, "brug")
     assert "s3cret-password" not in repr(relay), "the password stays out of logs"
+
+
+def test_live_heartbeat(tmp_path: Path) -> None:
+    assert load_settings({"PORTAL_VAR_DIR": str(tmp_path)}).live_heartbeat == 15
+    env = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_LIVE_HEARTBEAT": "5"}
+    assert load_settings(env).live_heartbeat == 5
 
 
 def test_upload_limit(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,7 +42,27 @@ class ServedPortal:
 
 
 @pytest.fixture(scope="session")
-def served_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPortal]:
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a migrated database with the demo world (``portal.sqlite3``) and its
+    documents (``var/documents``), made once per worker through ``portal migrate`` and ``portal
+    demo``; each served portal starts from a copy (``copy_demo``)."""
+    folder = tmp_path_factory.mktemp("demo-world")
+    env = development_env(folder)
+    run_portal_ok(env, "migrate")
+    run_portal_ok(env, "demo")
+    return folder
+
+
+def copy_demo(demo: Path, folder: Path, database: Path) -> None:
+    """The demo world into ``folder`` (its ``var/documents``) and ``database``."""
+    shutil.copyfile(demo / "portal.sqlite3", database)
+    shutil.copytree(demo / "var" / "documents", folder / "var" / "documents", dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def served_portal(
+    tmp_path_factory: pytest.TempPathFactory, demo_world: Path
+) -> Iterator[ServedPortal]:
     folder = tmp_path_factory.mktemp("e2e")
     port = free_port()
     database = folder / "e2e.sqlite3"
@@ -51,8 +72,7 @@ def served_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPo
         PORTAL_VAR_DIR=str(folder / "var"),
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
     )
-    run_portal_ok(env, "migrate")
-    run_portal_ok(env, "demo")
+    copy_demo(demo_world, folder, database)
     with PortalServer(env, port) as server:
         server.wait_until_healthy()
         yield ServedPortal(server, database)

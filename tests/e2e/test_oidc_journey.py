@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from portal.testing.processes import PortalServer, free_port, run_portal_ok
+from portal.testing.processes import PortalServer, free_port
 from portal.testing.processes import development_env as portal_env
 from tests.accounts.provider import CLIENT_ID, CLIENT_SECRET, Provider, provider
-from tests.e2e.conftest import LOCALE, Tab
+from tests.e2e.conftest import LOCALE, Tab, copy_demo
 from tests.e2e.test_accessibility import WIDTHS, AxeTab, axe_pages, axe_violations
 from tests.e2e.test_journeys import assert_clean_console, path_of
 
@@ -31,7 +31,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def oidc_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def oidc_site(tmp_path_factory: pytest.TempPathFactory, demo_world: Path) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("oidc-e2e")
     port = free_port()
     with provider() as idp:
@@ -44,8 +44,7 @@ def oidc_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             PORTAL_OIDC_ROLE_CLAIM="realm_access.roles",
             PORTAL_OIDC_ROLE_MAP="ocmw-mw=social_worker",
         )
-        run_portal_ok(env, "migrate")
-        run_portal_ok(env, "demo")
+        copy_demo(demo_world, folder, folder / "portal.sqlite3")
         with PortalServer(env, port) as server:
             server.wait_until_healthy()
             yield Site(server.url, idp, folder / "portal.sqlite3")

@@ -10,6 +10,7 @@ import httpx
 
 from portal.clients.tables import Client
 from portal.core.periods import today_in_belgium
+from portal.notifications.tables import InboxItem
 from portal.trajectory import invitations
 from portal.trajectory.tables import TrainingRequest
 from portal.visibility.scoping import unscoped
@@ -121,3 +122,21 @@ async def test_a_role_without_client_files_sees_what_it_can_do(client: httpx.Asy
     )
     for value in ("FirstX", "COURSE-X", "SIGNAL-"):
         assert value not in page
+
+
+async def test_the_live_refresh_brings_what_waits_and_the_count_as_they_are_now(
+    client: httpx.AsyncClient,
+) -> None:
+    world = await build_world()
+    await _login_en(client, "sw.a")
+    before = (await client.get("/", headers={"HX-Request": "true"})).text
+    assert 'id="todo-section"' in before and "<html" not in before
+    assert 'id="inbox-link" href="/inbox" hx-swap-oob="true"' in before
+    assert 'class="count"' not in before
+    ids = await _seed(world)
+    after = (await client.get("/", headers={"HX-Request": "true"})).text
+    assert f'href="/signals/{ids["signal"]}"' in after
+    unread = await InboxItem.count().where(InboxItem.person == world.people["sw.a"])
+    assert unread > 0
+    assert f'<span class="count">{unread}</span>' in after, "counted now, not as cached"
+    assert 'id="recent-section" hx-swap-oob="true"' in after
