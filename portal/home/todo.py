@@ -24,7 +24,7 @@ from portal.review import services as review
 from portal.signals import services as signals
 from portal.signals.queue import OPEN_STATES
 from portal.signals.tables import Signal
-from portal.trajectory.services import waiting_for
+from portal.trajectory.services import INVITATION_COLUMNS, waiting_for
 from portal.trajectory.tables import Invitation
 from portal.visibility.policy import Role
 from portal.visibility.records import visible_to
@@ -151,16 +151,7 @@ async def _invitations(viewer: Viewer, todo: ToDo, now: dt.datetime) -> None:
         viewer.person_id,
     )
     rows = await (
-        scope.select(
-            Invitation.id,
-            Invitation.client,
-            Invitation.at,
-            Invitation.place,
-            Invitation.invited_by.display_name,
-            Invitation.organisation.name,
-            Invitation.client.first_name,
-            Invitation.client.last_name,
-        )
+        scope.select(*INVITATION_COLUMNS, Invitation.client.first_name, Invitation.client.last_name)
         .where((Invitation.at >= now) & (Invitation.at <= now + INVITATIONS_AHEAD))
         .where(in_team)
         .order_by(Invitation.at)

@@ -130,6 +130,16 @@ async def find_request(viewer: Viewer, request_id: int) -> tuple[TrainingRequest
 # Invitations, intake, placement -------------------------------------------------------------
 
 
+INVITATION_COLUMNS = (
+    Invitation.id,
+    Invitation.client,
+    Invitation.at,
+    Invitation.place,
+    Invitation.invited_by.display_name,
+    Invitation.organisation.name,
+)
+
+
 async def upcoming_invitations(
     viewer: Viewer, client: ClientView, *, now: dt.datetime | None = None
 ) -> list[InvitationView]:
@@ -137,16 +147,7 @@ async def upcoming_invitations(
     moment = now or dt.datetime.now(dt.UTC)
     scope = visible_to(viewer, Invitation, client=client)
     rows = await (
-        scope.select(
-            Invitation.id,
-            Invitation.client,
-            Invitation.at,
-            Invitation.place,
-            Invitation.invited_by.display_name,
-            Invitation.organisation.name,
-        )
-        .where(Invitation.at >= moment)
-        .order_by(Invitation.at)
+        scope.select(*INVITATION_COLUMNS).where(Invitation.at >= moment).order_by(Invitation.at)
     )
     return scope.project_all(rows)
 
