@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
 export PICCOLO_CONF := portal.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench bench-upload bench-queue bench-live messages clean
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench bench-upload bench-queue bench-start bench-live messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -71,11 +71,12 @@ format: install ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix portal tests $(wildcard bench)
 	$(BIN)/ruff format portal tests $(wildcard bench)
 
-bench: install ## benchmarks: the client page (wrk), document uploads, the signal queue and live streams; figures go to bench/README.md
+bench: install ## benchmarks: the client page (wrk), document uploads, the signal queue, the start page and live streams; figures go to bench/README.md
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.upload
 	$(BIN)/python -m bench.signal_queue
+	$(BIN)/python -m bench.start_page
 	$(BIN)/python -m bench.live
 
 bench-upload: install ## the document upload benchmark alone (SeaweedFS; 10 MiB and 1 GiB)
@@ -85,6 +86,10 @@ bench-upload: install ## the document upload benchmark alone (SeaweedFS; 10 MiB 
 bench-queue: install ## the signal queue benchmark alone (wrk; 1,000 against 100,000 signals)
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.signal_queue
+
+bench-start: install ## the start page benchmark alone (wrk; 1,000 against 1,000,000 timeline events)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.start_page
 
 bench-live: install ## the live benchmark alone (the client page with 200 open streams, memory per stream, latency via Redis)
 	BRUG_BENCH=1 bash .ci/services.sh

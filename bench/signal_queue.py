@@ -25,11 +25,8 @@ import json
 import os
 import random
 import re
-import secrets
-import statistics
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -37,31 +34,17 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 
-from bench.run import (
-    ADMIN_DSN,
-    README,
-    RESULTS_DIR,
-    ROOT,
-    WARMUP,
-    BenchError,
-    _recreate_database,
-    _write_session,
-    bench_context,
-    machine,
-    portal_env,
-    run_wrk,
-    say,
-    wrk_argv,
+from bench.run import README, RESULTS_DIR, ROOT, WARMUP, BenchError, machine, say, wrk_argv
+from bench.sizes import (
+    Measurement,
+    SizeBench,
+    rewrite_section,
+    rounds_text,
+    run,
+    summarise,
+    table,
 )
-from portal.testing.processes import (
-    BIN,
-    PortalServer,
-    ProcessError,
-    checked,
-    free_port,
-    run_command,
-    run_portal_ok,
-)
+from portal.testing.processes import ProcessError
 
 if TYPE_CHECKING:
     from portal.visibility.viewer import Viewer
@@ -330,23 +313,10 @@ async def seed(size: int) -> dict[str, Any]:
 # --- the run ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Measurement:
-    target: str
-    page: str
-    size: int
-    round: int
-    url: str
-    figures: dict[str, Any]
-
-
-def label(size: int) -> str:
-    return f"{size // 1000}k"
-
-
-def check_page(url: str, cookie: str, total: int) -> int:
+def check_page(url: str, cookie: str, seed: dict[str, Any], page: str) -> int:
     """The page answers 200 with the expected count in the queue's heading and its first rows;
     returns the body size."""
+    total = seed["expected"][page]
     response = httpx.get(url, headers={"Cookie": cookie}, timeout=30, follow_redirects=False)
     if response.status_code != 200:
         raise BenchError(f"GET {url} answered {response.status_code}, not 200")
@@ -363,180 +333,14 @@ def check_page(url: str, cookie: str, total: int) -> int:
     return len(response.content)
 
 
-def run(sizes: tuple[int, ...], duration: int, rounds: int) -> dict[str, Any]:
-    started = time.monotonic()
-    with bench_context() as ctx:
-        seeds: dict[int, dict[str, Any]] = {}
-        servers: dict[int, PortalServer] = {}
-        databases: dict[int, str] = {}
-        pg_version = ""
-        for size in sizes:
-            name = databases[size] = f"{DB_PREFIX}{label(size)}"
-            say(f"recreating database {name}")
-            pg_version = asyncio.run(_recreate_database(name))
-            database_url = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-            env = portal_env(ctx.var_dir / label(size), database_url)
-            os.makedirs(env["PORTAL_VAR_DIR"])
-            run_portal_ok(env, "migrate", cwd=ROOT)
-            say(f"seeding {size:,} signals in bulk")
-            t0 = time.monotonic()
-            argv = [str(BIN / "python"), "-m", "bench.signal_queue", "--seed", str(size)]
-            out = checked(run_command(argv, env, cwd=ROOT, timeout=1800))
-            seeds[size] = json.loads(out.strip().splitlines()[-1])
-            say(f"seeded in {time.monotonic() - t0:.1f} s: {seeds[size]['expected']}")
-            server = PortalServer(
-                env, free_port(), "--no-access-log", "--log-level", "warning", cwd=ROOT
-            )
-            ctx.servers.append(server.start())
-            servers[size] = server
-
-        token = secrets.token_urlsafe(32)
-        ctx.token = token
-        person = {seeds[size]["person_id"] for size in sizes}
-        if len(person) != 1:
-            raise BenchError(f"the measured social worker differs between the databases: {person}")
-        person_id = person.pop()
-        asyncio.run(_write_session(token, person_id))
-        cookie = f"brug_session={token}"
-
-        urls: dict[str, str] = {}
-        sizes_bytes: dict[str, int] = {}
-        for size, server in servers.items():
-            server.wait_until_healthy()
-            for page, params in PAGES.items():
-                target = f"{page}-{label(size)}"
-                query = urlencode(params)
-                urls[target] = f"{server.url}/signals" + (f"?{query}" if query else "")
-                sizes_bytes[target] = check_page(
-                    urls[target], cookie, seeds[size]["expected"][page]
-                )
-            anonymous = httpx.get(f"{server.url}/signals", timeout=10, follow_redirects=False)
-            if anonymous.status_code != 303:
-                raise BenchError(f"the queue without a session answered {anonymous.status_code}")
-        say("every page answers 200 with its count and rows; without the session: 303 to login")
-
-        targets = [f"{page}-{label(size)}" for page in PAGES for size in sizes]
-        server_of = {f"{page}-{label(size)}": servers[size] for page in PAGES for size in sizes}
-        for target in targets:
-            say(f"warming up {target} ({WARMUP} s)")
-            run_wrk(urls[target], cookie, WARMUP)
-
-        measurements: list[Measurement] = []
-        for round_no in range(1, rounds + 1):
-            # Even rounds in reverse order: the sizes of one page stay adjacent, and a drift over
-            # the run does not always favour the same one.
-            for target in targets if round_no % 2 else list(reversed(targets)):
-                asyncio.run(_write_session(token, person_id))
-                say(f"round {round_no}: {target} ({duration} s)")
-                page, size_label = target.rsplit("-", 1)
-                size = next(s for s in sizes if label(s) == size_label)
-                pid = server_of[target].pid
-                figures = run_wrk(urls[target], cookie, duration, pid, databases[size])
-                measurements.append(
-                    Measurement(target, page, size, round_no, urls[target], figures)
-                )
-                cpu = figures["cpu"]
-                say(
-                    f"  {figures['requests_per_s']:.1f} req/s, "
-                    f"p50 {figures['latency_ms']['p50']:.2f} ms, "
-                    f"CPU/request {cpu['server_ms_per_request']:.2f} ms server + "
-                    f"{cpu['postgres_ms_per_request']:.2f} ms PostgreSQL, "
-                    f"other load {cpu['other_load_pct']:.0f} %"
-                )
-        for size in sizes:
-            for page in PAGES:
-                target = f"{page}-{label(size)}"
-                check_page(urls[target], cookie, seeds[size]["expected"][page])
-
-    return {
-        "pg_version": pg_version,
-        "seeds": {label(size): seed for size, seed in seeds.items()},
-        "sizes": sizes,
-        "bytes": sizes_bytes,
-        "measurements": measurements,
-        "elapsed_s": round(time.monotonic() - started, 1),
-    }
-
-
-# --- summarising -------------------------------------------------------------------------------
-
-
-def summarise(measurements: list[Measurement], sizes: tuple[int, ...], rounds: int) -> dict:
-    small, large = label(min(sizes)), label(max(sizes))
-
-    def figure(target: str, round_no: int, read: Callable[[dict[str, Any]], float]) -> float:
-        return next(
-            read(m.figures) for m in measurements if (m.target, m.round) == (target, round_no)
-        )
-
-    def rps(f: dict[str, Any]) -> float:
-        return float(f["requests_per_s"])
-
-    def cpu(f: dict[str, Any]) -> float:
-        return float(f["cpu"]["server_ms_per_request"] + f["cpu"]["postgres_ms_per_request"])
-
-    def db_cpu(f: dict[str, Any]) -> float:
-        return float(f["cpu"]["postgres_ms_per_request"])
-
-    def p50(f: dict[str, Any]) -> float:
-        return float(f["latency_ms"]["p50"])
-
-    numbers = range(1, rounds + 1)
-    ratios: dict[str, Any] = {}
-    for page in PAGES:
-        a, b = f"{page}-{small}", f"{page}-{large}"
-        per_round = [figure(a, r, rps) / figure(b, r, rps) for r in numbers]
-        by_cpu = [figure(b, r, cpu) / figure(a, r, cpu) for r in numbers]
-        by_p50 = [figure(b, r, p50) / figure(a, r, p50) for r in numbers]
-        ratios[page] = {
-            "per_round": per_round,
-            "median": statistics.median(per_round),
-            "by_cpu_per_round": by_cpu,
-            "by_cpu_median": statistics.median(by_cpu),
-            "p50_per_round": by_p50,
-            "p50_median": statistics.median(by_p50),
-            "postgres_ms": {
-                small: statistics.median(figure(a, r, db_cpu) for r in numbers),
-                large: statistics.median(figure(b, r, db_cpu) for r in numbers),
-            },
-            "target": TARGET_RATIO if page == "filtered" else None,
-        }
-    ratios["filtered"]["met"] = ratios["filtered"]["median"] <= TARGET_RATIO
-    return {
-        "median_requests_per_s": {
-            m: statistics.median(figure(m, r, rps) for r in numbers)
-            for m in sorted({m.target for m in measurements})
-        },
-        "ratios": ratios,
-        "small": small,
-        "large": large,
-    }
-
-
-def table(measurements: list[Measurement]) -> list[str]:
-    lines = [
-        "| Target | Round | Requests/s | p50 ms | p90 ms | p99 ms | Requests | Not 200 "
-        "| CPU ms/req server | CPU ms/req PostgreSQL | Other load |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
-    for m in measurements:
-        f, lat, cpu = m.figures, m.figures["latency_ms"], m.figures["cpu"]
-        lines.append(
-            f"| {m.target} | {m.round} | {f['requests_per_s']:.1f} | {lat['p50']:.2f} | "
-            f"{lat['p90']:.2f} | {lat['p99']:.2f} | {f['requests']} | {f['not_200']} | "
-            f"{cpu['server_ms_per_request']:.2f} | {cpu['postgres_ms_per_request']:.2f} | "
-            f"{cpu['other_load_pct']:.0f} % |"
-        )
-    return lines
+BENCH = SizeBench("bench.signal_queue", DB_PREFIX, "/signals", PAGES, check_page)
 
 
 def ratio_lines(summary: dict[str, Any]) -> list[str]:
     small, large = summary["small"], summary["large"]
     filtered, default = summary["ratios"]["filtered"], summary["ratios"]["default"]
 
-    def rounds(values: list[float]) -> str:
-        return ", ".join(f"{v:.2f}" for v in values)
-
+    rounds = rounds_text
     query = urlencode(FILTER)
     return [
         "| Ratio | Per round | Median | Target | Met |",
@@ -609,18 +413,6 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
     )
 
 
-def rewrite_readme(section: str) -> None:
-    text = README.read_text()
-    start = text.find(LATEST_HEADING)
-    if start == -1:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        following = text.find("\n## ", start + len(LATEST_HEADING))
-        rest = text[following + 1 :] if following != -1 else ""
-        new = text[:start] + section + ("\n" + rest if rest else "")
-    README.write_text(new.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.signal_queue", description=__doc__.split("\n")[0]
@@ -644,12 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     rounds = max(1, args.rounds)
     date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        result = run(sizes, args.duration, rounds)
+        result = run(BENCH, sizes, args.duration, rounds)
     except (BenchError, ProcessError) as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
     measurements: list[Measurement] = result.pop("measurements")
-    summary = summarise(measurements, sizes, rounds)
+    summary = summarise(measurements, PAGES, sizes, rounds, TARGET_RATIO)
     info = machine()
     RESULTS_DIR.mkdir(exist_ok=True)
     results_file = f"queue-{date.strftime('%Y%m%dT%H%M%SZ')}.json"
@@ -675,8 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     say(f"raw figures: {RESULTS_DIR.relative_to(ROOT) / results_file}")
     if not args.no_readme:
-        rewrite_readme(
-            latest_section({**result, "measurements_objects": measurements}, summary, info)
+        rewrite_section(
+            LATEST_HEADING,
+            latest_section({**result, "measurements_objects": measurements}, summary, info),
         )
         say(f"updated {README.relative_to(ROOT)}")
     return 0

@@ -8,7 +8,7 @@ rows each relation may read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -267,15 +267,36 @@ class ClientBoundPolicy(RecordPolicy):
         return client_ref(client, of_client("ocmw"), of_client("file_holder"))
 
     def relation(
-        self, viewer: Viewer, client: ClientView | None = None, **context: Any
+        self,
+        viewer: Viewer,
+        client: ClientView | None = None,
+        *,
+        clients: Sequence[ClientView] | None = None,
+        **context: Any,
     ) -> QueryString:
         if client is not None:
             return QueryString(f"'{client.relation.value}'")
+        if clients:
+            column = self.column(self.client_column)
+            cases = " ".join(f"WHEN {{}} THEN '{view.relation.value}'" for view in clients)
+            return QueryString(
+                f"CASE {column} {cases} ELSE 'none' END", *(view.id for view in clients)
+            )
         return CLIENT_RELATION.sql(viewer, self.ref())
 
     def scope(
-        self, viewer: Viewer, client: ClientView | None = None, **context: Any
+        self,
+        viewer: Viewer,
+        client: ClientView | None = None,
+        *,
+        clients: Sequence[ClientView] | None = None,
+        **context: Any,
     ) -> QueryString | None:
+        """Either one client already opened (``client``), some clients already read through
+        their own scope (``clients``: their relations are known, so the condition is a list of
+        ids per relation that an index on the client column serves), or every client."""
+        if clients is not None:
+            return self._of_known(viewer, clients, **context)
         if client is not None:
             rows = self.rows_for(viewer, client.relation, **context)
             if rows is None:
@@ -297,6 +318,26 @@ class ClientBoundPolicy(RecordPolicy):
                     has,
                     rows,
                 )
+            )
+        if not branches:
+            return None
+        return QueryString("(" + " OR ".join("{}" for _ in branches) + ")", *branches)
+
+    def _of_known(
+        self, viewer: Viewer, clients: Sequence[ClientView], **context: Any
+    ) -> QueryString | None:
+        column = self.column(self.client_column)
+        by_relation: dict[Relation, list[int]] = {}
+        for view in clients:
+            by_relation.setdefault(view.relation, []).append(view.id)
+        branches: list[QueryString] = []
+        for relation, ids in sorted(by_relation.items()):
+            rows = self.rows_for(viewer, relation, **context)
+            if rows is None or not sees_record(viewer.roles, relation):
+                continue
+            of_clients = QueryString(f"{column} IN ({', '.join('{}' for _ in ids)})", *ids)
+            branches.append(
+                of_clients if rows is ALL else QueryString("({} AND {})", of_clients, rows)
             )
         if not branches:
             return None

@@ -22,6 +22,5 @@ async def tell(actors: dict[str, Viewer], _files: dict[str, int]) -> None:
             .where(InboxItem.person == actor.person_id)
             .order_by(InboxItem.created_at, InboxItem.id, ascending=False)
         )
-        for row in rows[KEPT_UNREAD:]:
-            if row["created_at"] < cutoff:
-                await services.mark_read(actor, row["id"])
+        old = [row["id"] for row in rows[KEPT_UNREAD:] if row["created_at"] < cutoff]
+        await services.mark_all_read(actor, only=old)

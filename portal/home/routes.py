@@ -3,8 +3,12 @@ across everything they may see."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import QueryParameter
 
 from portal.admin.permissions import administers_people, manages_organisations
 from portal.clients.services import (
@@ -16,7 +20,7 @@ from portal.clients.services import (
 from portal.core.templating import is_htmx, render
 from portal.home.todo import to_do
 from portal.notifications.services import unread_count
-from portal.timeline.services import recent_activity
+from portal.timeline.services import BadCursor, Cursor, recent_activity
 from portal.visibility.viewer import Viewer
 
 
@@ -28,7 +32,7 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
     if is_htmx(request):
         live = {
             "todo": await to_do(viewer),
-            "activity": await recent_activity(viewer) if sees_clients else [],
+            "activity": await recent_activity(viewer) if sees_clients else None,
             "sees_clients": sees_clients,
             "unread": await unread_count(viewer),
             "live": True,
@@ -51,4 +55,24 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
     )
 
 
-route_handlers = [home]
+ACTIVITY_PAGE = 25
+
+
+@get("/activity", name="activity")
+async def activity(
+    request: Request,
+    viewer: NamedDependency[Viewer],
+    before: Annotated[str | None, QueryParameter(name="before")] = None,
+) -> Response[str]:
+    """All recent activity, newest first, a page at a time."""
+    if not reads_client_files(viewer):
+        raise NotFoundException()
+    try:
+        cursor = Cursor.decode(before)
+    except BadCursor:
+        raise ClientException("not a cursor of this portal") from None
+    page = await recent_activity(viewer, limit=ACTIVITY_PAGE, before=cursor)
+    return render(request, "home/activity.html", {"activity": page, "older": before is not None})
+
+
+route_handlers = [home, activity]

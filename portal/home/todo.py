@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
 from portal.clients.tables import Client
@@ -115,12 +116,20 @@ async def _questions(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
 
 
 async def _signals(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
-    """The open signals the viewer handles that still wait for a first response, and for an
-    OCMW coordinator the new ones without a handler."""
+    """The open signals the viewer handles that still wait for a first response; those without
+    a handler that wait for the viewer to hand them out: the structural ones for an OCMW's
+    coordinator, those about a client for its file holder (whom they are sent to)."""
     mine = (Signal.handler == viewer.person_id) & Signal.first_response_at.is_null()
     condition: Any = mine
     if Role.coordinator in viewer.roles and viewer.org_kind == "ocmw":
         condition = mine | ((Signal.ocmw == viewer.org_id) & Signal.handler.is_null())
+    elif Role.social_worker in viewer.roles:
+        held = WhereRaw(
+            '"signal"."client" IN (SELECT "client"."id" FROM "client"'
+            ' WHERE "client"."file_holder" = {})',
+            viewer.person_id,
+        )
+        condition = mine | (Signal.handler.is_null() & held)
     scope = visible_to(viewer, Signal)
     rows = await (
         scope.select(*signals.COLUMNS)

@@ -16,8 +16,6 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from piccolo.query.functions.aggregate import Count
-
 from portal.core.db import unit_of_work
 from portal.core.periods import today_in_belgium
 from portal.core.templating import local_time
@@ -55,23 +53,36 @@ async def due() -> tuple[list[Due], DigestReport]:
         & (DigestChoice.person.active == True)  # noqa: E712
         & (DigestChoice.person.email != "")
     )
-    waiting: list[Due] = []
+    pending = []
     for choice in choices:
         last = choice["last_sent_at"]
         if last is not None and local_time(last).date() >= today:
             report.sent_today += 1
-            continue
-        query = InboxItem.select(Count(InboxItem.id, alias="items")).where(
-            (InboxItem.person == choice["person"]) & InboxItem.read_at.is_null()
-        )
-        if last is not None:
-            query = query.where(InboxItem.created_at > last)
-        items = (await query.first() or {}).get("items", 0)
-        if items:
-            waiting.append(Due(choice["person"], choice["person.email"], int(items)))
+        else:
+            pending.append(choice)
+    counts = await _new_items({choice["person"]: choice["last_sent_at"] for choice in pending})
+    waiting: list[Due] = []
+    for choice in pending:
+        if items := counts.get(choice["person"], 0):
+            waiting.append(Due(choice["person"], choice["person.email"], items))
         else:
             report.nothing_new += 1
     return waiting, report
+
+
+async def _new_items(since: dict[int, dt.datetime | None]) -> dict[int, int]:
+    """Per person, their unread items that arrived after their last digest, in one query for
+    everyone who waits for a digest (through the index on the item's person)."""
+    if not since:
+        return {}
+    condition = InboxItem.read_at.is_null() & InboxItem.person.is_in(list(since))
+    rows = await InboxItem.select(InboxItem.person, InboxItem.created_at).where(condition)
+    counts: dict[int, int] = {}
+    for row in rows:
+        last = since[row["person"]]
+        if last is None or row["created_at"] > last:
+            counts[row["person"]] = counts.get(row["person"], 0) + 1
+    return counts
 
 
 def message(smtp: SmtpSettings, to: str, items: int, base_url: str) -> EmailMessage:

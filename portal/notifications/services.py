@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from piccolo.query.functions.aggregate import Count
@@ -202,13 +202,16 @@ async def mark_read(viewer: Viewer, item_id: int) -> None:
         raise NoSuchItem(item_id)
 
 
-async def mark_all_read(viewer: Viewer) -> int:
-    rows = await (
-        InboxItem.update({InboxItem.read_at: dt.datetime.now(dt.UTC)})
-        .where((InboxItem.person == viewer.person_id) & InboxItem.read_at.is_null())
-        .returning(InboxItem.id)
+async def mark_all_read(viewer: Viewer, *, only: Collection[int] | None = None) -> int:
+    """Every unread item of the viewer, or those of ``only`` among them."""
+    if only is not None and not only:
+        return 0
+    query = InboxItem.update({InboxItem.read_at: dt.datetime.now(dt.UTC)}).where(
+        (InboxItem.person == viewer.person_id) & InboxItem.read_at.is_null()
     )
-    return len(rows)
+    if only is not None:
+        query = query.where(InboxItem.id.is_in(list(only)))
+    return len(await query.returning(InboxItem.id))
 
 
 # The e-mail digest choice ----------------------------------------------------------------------

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from litestar.exceptions import NotFoundException
 
+from portal.accounts.people import active_holding
 from portal.accounts.tables import OrgKind, Partnership, Person
 from portal.clients.changes import Invalid
 from portal.clients.inbox import resolve_about_clients
-from portal.clients.services import NotAllowed, find_client
+from portal.clients.services import NotAllowed, find_client, team_to_tell
 from portal.clients.tables import Client
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
@@ -155,7 +156,8 @@ async def capture(
                 )
             ).returning(Signal.id)
         signal_id = int(inserted[0]["id"])
-        await notify(await _assigners(ocmw) - {actor.person_id}, inbox.NEW, signal_id, at=moment)
+        told = await _assigners(ocmw) if structural else await _holder_of(client_id)
+        await notify(told - {actor.person_id}, inbox.NEW, signal_id, at=moment)
         await SignalChange.insert(
             SignalChange(
                 signal=signal_id,
@@ -189,12 +191,16 @@ COLUMNS = (
 )
 
 
+async def _holder_of(client_id: int | None) -> set[int]:
+    """A signal about a client waits for its file holder: the OCMW's coordinator does not see
+    it (its class is the client's trajectory)."""
+    holder = (await team_to_tell(client_id)).holder if client_id is not None else None
+    return {holder} if holder is not None else set()
+
+
 async def _assigners(ocmw: int) -> set[int]:
-    """Who hands out the OCMW's new signals: its coordinators."""
-    rows = await Person.select(Person.id, Person.roles).where(
-        (Person.organisation == ocmw) & (Person.active == True)  # noqa: E712
-    )
-    return {row["id"] for row in rows if Role.coordinator.value in (row["roles"] or [])}
+    """Who hands out the OCMW's new structural signals: its coordinators."""
+    return await active_holding((Role.coordinator,), organisation=ocmw)
 
 
 async def _record(signal: SignalView, change: SignalChange) -> None:

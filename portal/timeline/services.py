@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from portal.clients.tables import Client
-from portal.clients.visibility import ClientView, client_of_row
+from portal.clients.visibility import ClientView
 from portal.core.db import current_unit_of_work
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
@@ -233,25 +233,96 @@ class Activity:
     event: EventView
 
 
-async def recent_activity(viewer: Viewer, *, limit: int = 10) -> list[Activity]:
-    """The latest events the viewer may read in full, across every client they may see: the
-    scope is SQL, so the newest readable ones come back whatever the number of clients."""
-    scope = visible_to(viewer, TimelineEvent, readable_only=True)
-    rows = (
-        await scope.select(
-            TimelineEvent.client,
-            TimelineEvent.client.first_name,
-            TimelineEvent.client.last_name,
-            *_COLUMNS,
+@dataclass(frozen=True)
+class ActivityPage:
+    items: list[Activity]
+    next_cursor: str | None
+
+
+_GROWTH = 4
+"""How much a batch of clients, or a window of time, grows when its events do not fill a page."""
+_FIRST_BATCH = 3
+"""Clients per event shown in the first batch: each of them adds at least its latest event,
+which the viewer can usually read, so one batch is usually enough."""
+_FIRST_WINDOW = dt.timedelta(days=2)
+_WIDEST_WINDOW = dt.timedelta(days=3 * 366)
+
+
+async def recent_activity(
+    viewer: Viewer, *, limit: int = 10, before: Cursor | None = None
+) -> ActivityPage:
+    """The latest events the viewer may read in full, across every client they may see, newest
+    first, ``limit`` at a time after ``before``.
+
+    The cost follows what is shown, not the history. The clients are taken in order of their
+    last activity (``Client.last_activity_at``, which ``append`` keeps), a batch at a time: an
+    event newer than the last activity of the first client left out can only be on a client of
+    the batch, so the page is complete once the batch holds ``limit`` of those. An older page
+    also looks back a window of time that grows until it holds a page. Each try reads the events
+    of known clients (their relations from their own scope) through the index on (client,
+    occurred_at).
+    """
+    cursor = before if before is not None and before.occurred_at is not None else None
+    window: dt.timedelta | None = _FIRST_WINDOW if cursor is not None else None
+    clients_scope = visible_to(viewer, Client)
+    batch = _FIRST_BATCH * limit
+    while True:
+        lower = cursor.occurred_at - window if cursor and cursor.occurred_at and window else None
+        query = clients_scope.select(
+            Client.id, Client.first_name, Client.last_name, Client.last_activity_at
+        ).where(Client.last_activity_at.is_not_null())
+        if lower is not None:
+            query = query.where(Client.last_activity_at > lower)
+        rows = await query.order_by(Client.last_activity_at, Client.id, ascending=False).limit(
+            batch + 1
         )
-        .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        boundary = rows[batch]["last_activity_at"] if len(rows) > batch else None
+        clients = clients_scope.project_all(rows[:batch])
+        floor = boundary if boundary is not None else lower
+        items = await _activity_of(viewer, clients, limit + 1, cursor, floor)
+        if len(items) > limit:
+            break
+        if boundary is not None:
+            batch *= _GROWTH
+        elif window is not None:
+            window = window * _GROWTH if window < _WIDEST_WINDOW else None
+        else:
+            break
+    shown = items[:limit]
+    last = shown[-1].event if len(items) > limit else None
+    return ActivityPage(shown, Cursor(last.occurred_at, last.id).encode() if last else None)
+
+
+async def _activity_of(
+    viewer: Viewer,
+    clients: list[ClientView],
+    limit: int,
+    before: Cursor | None,
+    newer_than: dt.datetime | None,
+) -> list[Activity]:
+    if not clients:
+        return []
+    scope = visible_to(viewer, TimelineEvent, readable_only=True, clients=clients)
+    query = scope.select(TimelineEvent.client, *_COLUMNS)
+    if newer_than is not None:
+        query = query.where(TimelineEvent.occurred_at > newer_than)
+    if before is not None and before.occurred_at is not None:
+        query = query.where(
+            (TimelineEvent.occurred_at < before.occurred_at)
+            | (
+                (TimelineEvent.occurred_at == before.occurred_at)
+                & (TimelineEvent.id < before.event_id)
+            )
+        )
+    rows = (
+        await query.order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
         .limit(limit)
         .output(load_json=True)
     )
+    names = {client.id: client.full_name for client in clients}
     activity = []
     for row in rows:
         event = scope.project(row)
-        client = client_of_row(viewer, row)
-        if event is not None and client is not None and not event.withheld:
-            activity.append(Activity(client.id, client.full_name, event))
+        if event is not None and not event.withheld:
+            activity.append(Activity(row["client"], names[row["client"]], event))
     return activity

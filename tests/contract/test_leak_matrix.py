@@ -368,6 +368,14 @@ def _attendance_refused(facts: Facts, url: str) -> int:
     return 422 if status == 200 else status
 
 
+def _reads_files(facts: Facts, _url: str) -> bool:
+    """Client files can exist for: the roles that work on files, and an OCMW's coordinator."""
+    working = {Role.social_worker, Role.toeleider, Role.mediator} & facts.roles
+    return bool(working) or (
+        Role.coordinator in facts.roles and PEOPLE[facts.username][0].startswith("ocmw")
+    )
+
+
 def _fixed(*urls: str) -> Urls:
     return lambda _facts: list(urls)
 
@@ -843,6 +851,7 @@ S = Access.shown
 G, P = "GET", "POST"
 MATRIX: dict[tuple[str, str], Case] = {
     (G, "/"): Case(_fixed("/"), htmx=True),
+    (G, "/activity"): Case(_fixed("/activity", "/activity?before=top~0"), allowed=_reads_files),
     (P, "/language"): Case(
         _fixed("/language"), ok=303, public=True, form=lambda f: {"lang": "nl", "next": "/"}
     ),

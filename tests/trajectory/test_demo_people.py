@@ -3,7 +3,7 @@ and placement of the demo appears on a file's pages exactly for the people the p
 to, and never for anyone else; every demo signal is read exactly by the people its policy lets read
 it, and the demo's signals hold what issue 12 asks of them; the demo's referral questions hold what
 issue 13 asks of them, and each opens exactly for the asking OCMW and the VDAB team it is addressed
-to."""
+to; each person's start page and inbox hold the known answers of ``tests/home/demo_answers``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from portal.visibility.records import visible_to
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 from tests.conftest import login
+from tests.home.demo_answers import check_start_pages
 from tests.support.oracle import facts_for, relation_of
 
 T, H = Sensitivity.trajectory, Sensitivity.health
@@ -62,6 +63,7 @@ async def test_every_demo_person_sees_what_the_policy_shows_them(
 ) -> None:
     """One demo world (loading it takes seconds), read by each of its people."""
     summary = await load_demo(app.state.storage)
+    await check_start_pages(client)  # first: opening a signal or question reads its inbox items
     await _trajectory_as_each_person(client)
     await _course_roster_as_each_person(client)
     await _demo_signals_hold_what_the_issue_asks()

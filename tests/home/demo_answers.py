@@ -1,0 +1,215 @@
+"""What the demo world's start page and inbox hold for each of its people: the known answers,
+written down from the demo's stories (``portal/demo``), which date everything relative to today.
+
+"Te doen" is compared without its tags (a deadline counted in working days says "passed" or
+"answer by" depending on the weekday) and without the review reminder (it depends on the
+quarter); the inbox by its unread lines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+
+from tests.conftest import login
+
+
+@dataclass(frozen=True)
+class Answer:
+    tasks: set[tuple[str, str]]
+    """(kind, title) of each task."""
+    unread: list[str]
+    """The unread inbox lines."""
+
+
+ANSWERS: dict[str, Answer] = {
+    "admin": Answer(
+        tasks=set(),
+        unread=[
+            "Een nieuwe collega meldde zich aan in Brug: Tine Van Acker · VDAB Gent",
+            "Een nieuwe collega meldde zich aan in Brug: Nathalie Dubois · VDAB Zottegem",
+            "Een nieuwe collega meldde zich aan in Brug: Koen Willems · VDAB Zottegem",
+            "Een nieuwe collega meldde zich aan in Brug: Marieke Goossens · PIN vzw",
+            "Een nieuwe collega meldde zich aan in Brug: Hamid Rahimi · PIN vzw",
+            "Een nieuwe collega meldde zich aan in Brug: Jan Vandamme · PIN vzw",
+            "Een nieuwe collega meldde zich aan in Brug: Youssef El Amrani · OCMW Gent",
+            "Een nieuwe collega meldde zich aan in Brug: Lien Vermeulen · OCMW Gent",
+            "Een nieuwe collega meldde zich aan in Brug: Griet Van Hecke · OCMW Zottegem",
+        ],
+    ),
+    "coordinator.pin": Answer(
+        tasks=set(),
+        unread=[
+            "Een nieuwe collega meldde zich aan in Brug: Marieke Goossens",
+            "Een nieuwe collega meldde zich aan in Brug: Hamid Rahimi",
+        ],
+    ),
+    "coordinator.zottegem": Answer(
+        tasks={
+            ("Signaal", "Bijna geen werkplekken voor een voortraject van één dag per week"),
+            ("Signaal", "Digitaal solliciteren zonder laptop of printer"),
+            ("Signaal", "Geen oefenkansen Nederlands buiten de les"),
+            ("Signaal", "Geen onthaalklas voor anderstalige nieuwkomers in de buurt"),
+            ("Signaal", "Schimmel in huurwoningen, huurders vragen geen onderzoek"),
+            ("Signaal", "Treinabonnement voor een opleiding pas na een maand terugbetaald"),
+        },
+        unread=[
+            "Een nieuwe collega meldde zich aan in Brug: Griet Van Hecke",
+            "Een nieuwe collega meldde zich aan in Brug: Bart Desmet",
+            "Een nieuw signaal wacht op een behandelaar: Digitaal solliciteren zonder laptop of printer",
+            "Een nieuw signaal wacht op een behandelaar: Geen onthaalklas voor anderstalige nieuwkomers in de buurt",
+            "Een nieuw signaal wacht op een behandelaar: Geen oefenkansen Nederlands buiten de les",
+        ],
+    ),
+    "mediator.vdab": Answer(
+        tasks={
+            ("Doorverwijsvraag", "Andere · Mohammad Ahmadi"),
+            ("Doorverwijsvraag", "Andere · Yonas Haile"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Grace Okafor"),
+            ("Doorverwijsvraag", "Uitnodiging · Farid Sultani"),
+            ("Doorverwijsvraag", "VDAB-traject · Agnieszka Nowak"),
+            ("Doorverwijsvraag", "VDAB-traject · Omar Khalil"),
+            ("Opleidingsaanvraag", "Nederlands 1.2 (richtgraad 1) · Selam Tesfaye"),
+            ("Uitnodiging", "Amina Haidari"),
+        },
+        unread=[
+            "Een dossier dat je begeleidde, wordt niet langer gedeeld met VDAB Zottegem.",
+            "Je bent toegevoegd aan het zorgteam van Omar Khalil.",
+        ],
+    ),
+    "mediator.vdab-gent": Answer(
+        tasks={
+            ("Doorverwijsvraag", "Opleidingsadvies · Dimitri Goethals"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Senait Gebremedhin"),
+            ("Doorverwijsvraag", "Uitnodiging · Samira Bouzid"),
+            ("Doorverwijsvraag", "VDAB-traject · Abdi Mohamed"),
+            ("Uitnodiging", "Hassan El Idrissi"),
+        },
+        unread=[
+            "Een doorverwijsvraag is verder gezet: Opleidingsadvies · Dimitri Goethals",
+            "Nieuw bericht bij een doorverwijsvraag: VDAB-traject · Abdi Mohamed",
+        ],
+    ),
+    "mediator2.vdab": Answer(
+        tasks={
+            ("Doorverwijsvraag", "Andere · Mohammad Ahmadi"),
+            ("Doorverwijsvraag", "Andere · Yonas Haile"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Grace Okafor"),
+            ("Doorverwijsvraag", "Uitnodiging · Farid Sultani"),
+            ("Doorverwijsvraag", "VDAB-traject · Agnieszka Nowak"),
+            ("Doorverwijsvraag", "VDAB-traject · Omar Khalil"),
+            ("Opleidingsaanvraag", "Nederlands 1.2 (richtgraad 1) · Selam Tesfaye"),
+        },
+        unread=[
+            "Een opleidingsaanvraag wacht op jou: Nederlands 1.2 (richtgraad 1) · Selam Tesfaye",
+            "Nieuws over een signaal dat je volgt: Stageplaats voor de opleiding magazijnmedewerker valt weg · Yonas Haile",
+        ],
+    ),
+    "sw.gent": Answer(
+        tasks={
+            ("Afsprakennota", "Dimitri Goethals"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Dimitri Goethals"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Senait Gebremedhin"),
+            ("Doorverwijsvraag", "Uitnodiging · Samira Bouzid"),
+            ("Doorverwijsvraag", "VDAB-traject · Abdi Mohamed"),
+            ("Uitnodiging", "Blessing Adeyemi"),
+            ("Uitnodiging", "Hassan El Idrissi"),
+        },
+        unread=[
+            "VDAB nodigde Blessing Adeyemi uit voor een gesprek.",
+            "VDAB beantwoordde je doorverwijsvraag: VDAB-traject · Blessing Adeyemi",
+        ],
+    ),
+    "sw.zottegem": Answer(
+        tasks={
+            ("Afsprakennota", "Kevin Peeters"),
+            ("Doorverwijsvraag", "Andere · Mohammad Ahmadi"),
+            ("Doorverwijsvraag", "Andere · Yonas Haile"),
+            ("Doorverwijsvraag", "Opleidingsadvies · Grace Okafor"),
+            ("Doorverwijsvraag", "Uitnodiging · Farid Sultani"),
+            ("Doorverwijsvraag", "VDAB-traject · Agnieszka Nowak"),
+            ("Opleidingsaanvraag", "Basisopleiding logistiek medewerker · Amina Haidari"),
+            ("Signaal", "Laatste bus vertrekt voor het einde van de avondles"),
+            ("Uitnodiging", "Amina Haidari"),
+            ("Uitnodiging", "Kevin Peeters"),
+        },
+        unread=[
+            "VDAB nodigde Kevin Peeters uit voor een gesprek.",
+            "VDAB beantwoordde je doorverwijsvraag: VDAB-traject · Kevin Peeters",
+            "Nieuw bericht bij een doorverwijsvraag: Andere · Yonas Haile",
+            "Een doorverwijsvraag is verder gezet: Opleidingsadvies · Grace Okafor",
+            "Een doorverwijsvraag is verder gezet: VDAB-traject · Kevin Peeters",
+            "Een nieuw signaal wacht op een behandelaar: Laatste bus vertrekt voor het einde van de avondles · Selam Tesfaye",
+            "Nieuw bericht bij een doorverwijsvraag: Andere · Mohammad Ahmadi",
+        ],
+    ),
+    "sw2.gent": Answer(
+        tasks={
+            ("Afsprakennota", "Ana Popescu"),
+            ("Signaal", "Onduidelijk of een opleidingspremie het leefloon verlaagt"),
+        },
+        unread=[
+            "Een signaal werd aan jou toegewezen: Onduidelijk of een opleidingspremie het leefloon verlaagt",
+            "Een signaal werd aan jou toegewezen: Werkkledij voor de opleiding zelf voorschieten · Abdi Mohamed",
+        ],
+    ),
+    "sw2.zottegem": Answer(
+        tasks={
+            ("Doorverwijsvraag", "VDAB-traject · Omar Khalil"),
+            ("Signaal", "Adreswijziging: de wijkagent komt pas na weken langs"),
+            ("Signaal", "Huur opgezegd, geen betaalbare studio te vinden"),
+        },
+        unread=[
+            "Een signaal werd aan jou toegewezen: Adreswijziging: de wijkagent komt pas na weken langs",
+            "Nieuws over een signaal dat je volgt: Geen kinderopvang tijdens sollicitatiegesprekken",
+            "Een signaal werd aan jou toegewezen: Deelfietsen aan het station alleen met een kredietkaart",
+        ],
+    ),
+    "toeleider.pin": Answer(
+        tasks={("Uitnodiging", "Amina Haidari"), ("Uitnodiging", "Kevin Peeters")},
+        unread=[
+            "VDAB nodigde Kevin Peeters uit voor een gesprek.",
+            "VDAB nodigde Selam Tesfaye uit voor een gesprek.",
+            "VDAB nodigde Amina Haidari uit voor een gesprek.",
+        ],
+    ),
+    "toeleider2.pin": Answer(
+        tasks=set(),
+        unread=[
+            "Nieuws over een signaal dat je volgt: Adreswijziging: de wijkagent komt pas na weken langs",
+            "Nieuws over een signaal dat je volgt: Geen tolk bij consultaties in het ziekenhuis",
+            "Nieuws over een signaal dat je volgt: Geen tolk bij consultaties in het ziekenhuis",
+        ],
+    ),
+}
+
+
+_TASK = re.compile(r'<span class="task-kind">([^<]*)</span>\s*<a href="[^"]*">([^<]*)</a>')
+_LINE = re.compile(r'<li class="unread">.*?<p>(?:<a href="[^"]*">)?([^<]*)(?:</a>)?</p>', re.S)
+_COUNT = re.compile(r'id="inbox-link"[^>]*>[^<]*(?:<span class="count">(\d+)</span>)?')
+
+
+def _text(raw: str) -> str:
+    return html.unescape(raw).strip()
+
+
+async def check_start_pages(client: httpx.AsyncClient) -> None:
+    """Each demo person's start page and unread inbox, as they see them, against ``ANSWERS``."""
+    for username, answer in ANSWERS.items():
+        await login(client, username)
+        home = await client.get("/")
+        assert home.status_code == 200, username
+        tasks = {(_text(kind), _text(title)) for kind, title in _TASK.findall(home.text)}
+        tasks = {task for task in tasks if task[0] != "Activeringsronde"}
+        assert tasks == answer.tasks, username
+        count = _COUNT.search(home.text)
+        assert count is not None, username
+        assert int(count.group(1) or 0) == len(answer.unread), username
+        inbox = await client.get("/inbox?unread=1")
+        assert inbox.status_code == 200, username
+        lines = [_text(line) for line in _LINE.findall(inbox.text)]
+        assert Counter(lines) == Counter(answer.unread), username
