@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from portal import domains
 from portal.accounts.auth import provide_viewer, require_login
 from portal.accounts.oidc import OidcClient
+from portal.audit import context as audit_context
 from portal.core import db, i18n, live
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
@@ -142,6 +143,7 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
 
 async def _before_request(request: Request) -> None:
     i18n.use_locale_of(request.cookies)
+    audit_context.note(request)
     if "\x00" in request.scope["path"]:
         raise NotFoundException()  # no file or route has a NUL in its name (the OS refuses it)
     await check_csrf(request)

@@ -171,6 +171,23 @@ def digest_send(_args: argparse.Namespace) -> int:
         return 1
 
 
+async def _verify() -> int:
+    from portal.audit.chain import verify
+
+    result = await verify()
+    if result.broken is not None:
+        print(f"portal: the access log is broken: {result.broken}", file=sys.stderr)
+        return 1
+    print(f"portal: the access log holds: {result.chains} chain(s), {result.entries} entries")
+    return 0
+
+
+def audit_verify(_args: argparse.Namespace) -> int:
+    """Walk every chain of the access log; name the first broken link."""
+    _settings()
+    return asyncio.run(_with_db(_verify()))
+
+
 def serve(args: argparse.Namespace) -> int:
     """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT.
 
@@ -260,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_parser(
         "send", help="e-mail who chose it how many new items wait in their inbox (once a day)"
     ).set_defaults(handler=digest_send)
+    audit = commands.add_parser("audit", help="the access log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit.add_parser(
+        "verify", help="check every chain of the access log; exit 1 and name the first broken link"
+    ).set_defaults(handler=audit_verify)
     return parser
 
 

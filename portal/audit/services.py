@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from portal.audit.tables import AccessLogEntry
+from portal.audit import chain, context
 from portal.visibility.policy import Sensitivity
 from portal.visibility.viewer import Viewer
 
@@ -24,15 +24,22 @@ async def record_access(
     reason: str = "",
     subject: str = "",
 ) -> None:
+    """One entry of the access log, chained, in the caller's unit of work or its own: an access
+    whose entry cannot be written fails (no reveal without its record)."""
     sensitive = sorted(cls.value for cls in revealed if cls in LOGGED_CLASSES)
-    await AccessLogEntry.insert(
-        AccessLogEntry(
-            at=dt.datetime.now(dt.UTC),
-            person=viewer.person_id,
-            client_id=client_id,
-            action=action,
-            revealed=",".join(sensitive),
-            reason=reason,
-            subject=subject,
-        )
+    facts = context.current()
+    await chain.append(
+        {
+            "at": dt.datetime.now(dt.UTC),
+            "person": viewer.person_id,
+            "organisation": viewer.org_id,
+            "roles": ",".join(sorted(role.value for role in viewer.roles)),
+            "client_id": client_id,
+            "action": action,
+            "revealed": ",".join(sensitive),
+            "reason": reason,
+            "subject": subject,
+            "request_id": facts.request_id,
+            "cross_site": facts.cross_site,
+        }
     )

@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -7,7 +7,11 @@ from portal.visibility.scoping import Classified
 
 
 class AccessLogEntry(Classified, Table, tablename="access_log"):
-    """Who opened which client file and which sensitive classes were revealed to them."""
+    """Who accessed what of which client file, when and from where; never the content.
+
+    Append-only and chained (``portal/audit/chain.py``): each entry is the ``seq``-th of its
+    ``chain`` and carries a hash over its content and the previous entry's hash.
+    """
 
     id: Serial
     at = Timestamptz()
@@ -19,3 +23,28 @@ class AccessLogEntry(Classified, Table, tablename="access_log"):
     """What the access was about besides the client: ``document:<id>``."""
     reason = Text(default="")
     """The reason a colleague stated to see more of the file (break the glass)."""
+    organisation = Integer(null=True, default=None)
+    """The person's organisation at the time."""
+    roles = Varchar(length=200, default="")
+    """The person's roles at the time, comma-separated."""
+    request_id = Varchar(length=64, default="")
+    cross_site = Boolean(default=False)
+    """Reached through a navigation from another site (``Sec-Fetch-Site: cross-site``)."""
+    chain = Varchar(length=40, default="")
+    seq = Integer(default=0)
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")
+
+
+class AuditChain(Table, tablename="audit_chain"):
+    """The head of one chain of the access log: its last entry's position and hash. Writers lock
+    this row, so entries of one chain are appended one at a time and other chains never wait."""
+
+    id: Serial
+    key = Varchar(length=40, unique=True)
+    seq = Integer(default=0)
+    head = Varchar(length=64, default="")
+    pruned_seq = Integer(default=0)
+    """Entries up to this position were pruned (``portal audit prune``)."""
+    pruned_hash = Varchar(length=64, default="")
+    """The hash of the last pruned entry: the next one's ``prev_hash``."""

@@ -40,6 +40,14 @@ class AccessLogPolicy(ClientBoundPolicy):
         FieldSpec("revealed", Sensitivity.basic),
         FieldSpec("subject", Sensitivity.basic),
         FieldSpec("reason", Sensitivity.basic),
+        FieldSpec("organisation", Sensitivity.basic),
+        FieldSpec("roles", Sensitivity.basic),
+        FieldSpec("request_id", Sensitivity.basic),
+        FieldSpec("cross_site", Sensitivity.basic),
+        FieldSpec("chain", Structural.key),
+        FieldSpec("seq", Structural.key),
+        FieldSpec("prev_hash", Structural.key),
+        FieldSpec("hash", Structural.key),
     )
 
     def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:

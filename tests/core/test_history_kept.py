@@ -33,7 +33,7 @@ from piccolo.table import Table
 from portal import domains
 from portal.accounts.tables import Organisation, Partnership, Person
 from portal.admin.tables import AdminAction
-from portal.audit.tables import AccessLogEntry
+from portal.audit.chain import append as append_entry
 from portal.clients.tables import Client
 from portal.core import db
 from portal.visibility.scoping import unscoped
@@ -276,7 +276,7 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await add_event(client, author=writer, author_org=partner, subject="huisbezoek")
     await add_event(client, author=holder, author_org=ocmw, subject="leefloon")
     for person in (holder, writer):
-        await AccessLogEntry(at=NOW, person=person, client_id=client, action="client.opened").save()
+        await append_entry({"at": NOW, "person": person, "client_id": client, "action": "opened"})
     await AdminAction(
         at=NOW,
         actor=holder,
