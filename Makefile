@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
 export PICCOLO_CONF := portal.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench bench-upload bench-queue bench-start bench-live messages clean
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres services lint format bench bench-upload bench-queue bench-start bench-chain bench-live messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -90,6 +90,10 @@ bench-queue: install ## the signal queue benchmark alone (wrk; 1,000 against 100
 bench-start: install ## the start page benchmark alone (wrk; 1,000 against 1,000,000 timeline events)
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.start_page
+
+bench-chain: install ## what the chained access log costs the client page, against the commit before the chains (wrk)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.chain_cost
 
 bench-live: install ## the live benchmark alone (the client page with 200 open streams, memory per stream, latency via Redis)
 	BRUG_BENCH=1 bash .ci/services.sh

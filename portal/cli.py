@@ -171,10 +171,10 @@ def digest_send(_args: argparse.Namespace) -> int:
         return 1
 
 
-async def _verify() -> int:
+async def _verify(key: str) -> int:
     from portal.audit.chain import verify
 
-    result = await verify()
+    result = await verify(key)
     if result.broken is not None:
         print(f"portal: the access log is broken: {result.broken}", file=sys.stderr)
         return 1
@@ -184,8 +184,30 @@ async def _verify() -> int:
 
 def audit_verify(_args: argparse.Namespace) -> int:
     """Walk every chain of the access log; name the first broken link."""
-    _settings()
-    return asyncio.run(_with_db(_verify()))
+    settings = _settings()
+    return asyncio.run(_with_db(_verify(settings.audit_key)))
+
+
+async def _prune(settings: Settings) -> int:
+    import datetime as dt
+
+    from portal.audit.chain import prune
+
+    days = settings.audit_retention_days
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    result = await prune(settings.audit_key, before)
+    print(
+        f"portal: removed {result.entries} access-log entries older than {days} days"
+        f" (before {before:%Y-%m-%d %H:%M} UTC) from {result.chains} chain(s);"
+        " each chain keeps a signed checkpoint of where it now starts"
+    )
+    return 0
+
+
+def audit_prune(_args: argparse.Namespace) -> int:
+    """Remove access-log entries older than PORTAL_AUDIT_RETENTION_DAYS."""
+    settings = _settings()
+    return asyncio.run(_with_db(_prune(settings)))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -283,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser(
         "verify", help="check every chain of the access log; exit 1 and name the first broken link"
     ).set_defaults(handler=audit_verify)
+    audit.add_parser(
+        "prune", help="remove entries older than PORTAL_AUDIT_RETENTION_DAYS, keep a checkpoint"
+    ).set_defaults(handler=audit_prune)
     return parser
 
 

@@ -6,6 +6,7 @@ variable, and the command line turns that into one line on stderr and a non-zero
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -96,6 +97,11 @@ class SmtpSettings:
     starttls: bool = True
 
 
+AUDIT_RETENTION_DAYS = 3653
+"""Ten years: the social-security sector keeps the logging of who consulted personal data for
+ten years, so that an access can still be traced when a client or an inspector asks late."""
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -115,6 +121,10 @@ class Settings:
     smtp: SmtpSettings | None = None
     live_heartbeat: int = 15
     """Seconds between two heartbeats of a live stream; each re-checks the reader's session."""
+    audit_retention_days: int = AUDIT_RETENTION_DAYS
+    audit_key: str = ""
+    """Signs the access log's prune checkpoints (``PORTAL_AUDIT_KEY``, else derived from the
+    secret key)."""
 
     @property
     def is_production(self) -> bool:
@@ -357,6 +367,15 @@ def _development_secret(var_dir: Path) -> str:
     return key
 
 
+def _audit_key(value: str, secret_key: str) -> str:
+    """Its own key if given (kept when the secret key is rotated), else one derived from it."""
+    if value and len(value) < 32:
+        raise ConfigError("PORTAL_AUDIT_KEY", "must be at least 32 characters long")
+    if value:
+        return value
+    return hashlib.sha256(f"brug audit checkpoints\n{secret_key}".encode()).hexdigest()
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build and validate the settings from an environment mapping (default: ``os.environ``)."""
     env = os.environ if env is None else env
@@ -401,6 +420,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upload_max_mb=_parse_positive(env, "PORTAL_UPLOAD_MAX_MB", 25),
         smtp=_parse_smtp(env),
         live_heartbeat=_parse_seconds(env, "PORTAL_LIVE_HEARTBEAT", 15),
+        audit_retention_days=_parse_positive(
+            env, "PORTAL_AUDIT_RETENTION_DAYS", AUDIT_RETENTION_DAYS
+        ),
+        audit_key=_audit_key(env.get("PORTAL_AUDIT_KEY") or "", secret_key),
         env=mode,
         database=database,
         documents_dir=documents_dir,

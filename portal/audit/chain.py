@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from portal.audit.tables import AccessLogEntry, AuditChain
+from portal.audit.tables import AccessLogEntry, AuditChain, AuditCheckpoint
 from portal.core import db
 from portal.core.db import unit_of_work
 from portal.visibility.scoping import unscoped
@@ -44,6 +45,18 @@ CONTENT = (
     "cross_site",
 )
 """The columns an entry's hash covers: everything but its id and its hashes."""
+DEFAULTS: dict[str, Any] = {
+    "person": None,
+    "organisation": None,
+    "roles": "",
+    "client_id": None,
+    "revealed": "",
+    "subject": "",
+    "reason": "",
+    "request_id": "",
+    "cross_site": False,
+}
+"""What an entry holds where its writer gave nothing: hashed as it will be read back."""
 
 
 def chain_of(client_id: int | None, person_id: int | None) -> str:
@@ -67,31 +80,64 @@ def digest(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
 
 
-_LOCK_HEAD = (
-    "INSERT INTO audit_chain (key, seq, head, pruned_seq, pruned_hash) VALUES ({}, 0, {}, 0, {})"
-    " ON CONFLICT (key) DO UPDATE SET seq = audit_chain.seq RETURNING seq, head"
-)
+def _lock_heads_sql(count: int) -> str:
+    values = ", ".join("({}, 0, {}, 0, {})" for _ in range(count))
+    return (
+        f"INSERT INTO audit_chain (key, seq, head, pruned_seq, pruned_hash) VALUES {values}"  # noqa: S608
+        " ON CONFLICT (key) DO UPDATE SET seq = audit_chain.seq RETURNING key, seq, head"
+    )
 
 
-async def _lock_head(key: str) -> tuple[int, str]:
-    """The chain's last position and hash, its head row made if need be and locked until the
-    unit of work ends, in one statement (an upsert that changes nothing still locks the row on
-    PostgreSQL; on SQLite the write transaction already excludes every other writer)."""
-    rows = await db.DB.run_querystring(QueryString(_LOCK_HEAD, key, GENESIS, GENESIS))
-    return int(rows[0]["seq"]), str(rows[0]["head"])
+async def _lock_heads(keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Each chain's last position and hash, its head row made if need be and locked until the
+    unit of work ends, in one statement: an upsert that changes nothing still locks its rows on
+    PostgreSQL (taken in the order of the keys, so two writers never wait on each other in a
+    circle); on SQLite the write transaction already excludes every other writer."""
+    args: list[Any] = []
+    for key in keys:
+        args += [key, GENESIS, GENESIS]
+    rows = await db.DB.run_querystring(QueryString(_lock_heads_sql(len(keys)), *args))
+    return {str(row["key"]): (int(row["seq"]), str(row["head"])) for row in rows}
 
 
 async def append(entry: dict[str, Any]) -> None:
     """Write one entry at the end of its chain (``entry`` holds ``CONTENT`` but its place)."""
+    await append_many([entry])
+
+
+async def append_many(entries: list[dict[str, Any]]) -> None:
+    """Write entries at the end of their chains (several entries of one chain in their order),
+    in three statements whatever their number: lock the heads, the entries, the new heads."""
+    if not entries:
+        return
     async with unit_of_work():
-        key = chain_of(entry.get("client_id"), entry.get("person"))
-        seq, head = await _lock_head(key)
-        placed = {**entry, "chain": key, "seq": seq + 1}
-        placed["at"] = _canonical_moment(placed["at"])
-        hashed = digest(head, placed)
-        await AccessLogEntry.insert(AccessLogEntry(**placed, prev_hash=head, hash=hashed))
-        await AuditChain.update({AuditChain.seq: seq + 1, AuditChain.head: hashed}).where(
-            AuditChain.key == key
+        keys = [chain_of(entry.get("client_id"), entry.get("person")) for entry in entries]
+        heads = await _lock_heads(sorted(set(keys)))
+        rows = []
+        for key, entry in zip(keys, entries, strict=True):
+            seq, head = heads[key]
+            placed = {**DEFAULTS, **entry, "chain": key, "seq": seq + 1}
+            placed["at"] = _canonical_moment(placed["at"])
+            hashed = digest(head, placed)
+            rows.append(AccessLogEntry(**placed, prev_hash=head, hash=hashed))
+            heads[key] = (seq + 1, hashed)
+        await AccessLogEntry.insert(*rows)
+        moved = sorted(set(keys))
+        seqs = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in moved)
+        hashes = " ".join("WHEN {} THEN {}" for _ in moved)
+        args: list[Any] = []
+        for key in moved:
+            args += [key, heads[key][0]]
+        for key in moved:
+            args += [key, heads[key][1]]
+        names = ", ".join("{}" for _ in moved)
+        await db.DB.run_querystring(
+            QueryString(
+                f"UPDATE audit_chain SET seq = CASE key {seqs} END,"  # noqa: S608
+                f" head = CASE key {hashes} END WHERE key IN ({names})",
+                *args,
+                *moved,
+            )
         )
 
 
@@ -154,10 +200,39 @@ async def _entries() -> AsyncIterator[dict[str, Any]]:
         after = (last["chain"], last["seq"], last["id"])
 
 
-async def verify() -> Verification:
-    """Walk every chain from its first kept entry to its head; stop at the first broken link."""
+async def _checkpoints_hold(
+    heads: Mapping[str, Mapping[str, Any]], key: str | None
+) -> Broken | None:
+    """A chain that starts later than its first position was pruned: the latest checkpoint of
+    that chain must name the same entry, and carry the audit key's signature."""
+    latest: dict[str, Mapping[str, Any]] = {}
+    for row in await AuditCheckpoint.select().order_by(AuditCheckpoint.id):
+        latest[row["chain"]] = row
+    for chain, head in heads.items():
+        checkpoint = latest.get(chain)
+        if head["pruned_seq"] == 0 and checkpoint is None:
+            continue
+        if checkpoint is None:
+            return Broken(chain, None, head["pruned_seq"], "it starts late without a checkpoint")
+        if (checkpoint["through_seq"], checkpoint["through_hash"]) != (
+            head["pruned_seq"],
+            head["pruned_hash"],
+        ):
+            return Broken(chain, None, head["pruned_seq"], "its start differs from its checkpoint")
+        signed = sign(key, checkpoint) if key is not None else checkpoint["signature"]
+        if not hmac.compare_digest(signed, checkpoint["signature"]):
+            return Broken(chain, None, head["pruned_seq"], "its checkpoint's signature is wrong")
+    return None
+
+
+async def verify(key: str | None = None) -> Verification:
+    """Walk every chain from its first kept entry to its head; stop at the first broken link.
+    With the audit ``key``, also check the signatures of the prune checkpoints."""
     heads = {row["key"]: row for row in await AuditChain.select().order_by(AuditChain.key)}
     result = Verification(chains=len(heads))
+    if broken := await _checkpoints_hold(heads, key):
+        result.broken = broken
+        return result
     current: str | None = None
     expect_seq, expect_prev = 0, GENESIS
 
@@ -260,3 +335,85 @@ async def chain_existing() -> int:
             )
         )
     return len(rows)
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def _checkpoint_text(row: Mapping[str, Any]) -> str:
+    content = {
+        "chain": row["chain"],
+        "through_seq": int(row["through_seq"]),
+        "through_hash": row["through_hash"],
+        "removed": int(row["removed"]),
+        "before": _canonical(row["before"]),
+        "at": _canonical(row["at"]),
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+
+def sign(key: str, row: Mapping[str, Any]) -> str:
+    return hmac.new(key.encode(), _checkpoint_text(row).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Pruned:
+    chains: int = 0
+    entries: int = 0
+
+
+async def prune(key: str, before: dt.datetime, *, now: dt.datetime | None = None) -> Pruned:
+    """Remove, chain by chain, the entries older than ``before`` from the start of the chain (up
+    to the first entry that is not older), and keep a signed checkpoint of the last one removed:
+    the rest of the chain still verifies from there."""
+    moment = now or dt.datetime.now(dt.UTC)
+    with unscoped("audit: retention looks at every entry's age, shows none"):
+        old = await (
+            AccessLogEntry.select(AccessLogEntry.chain).where(AccessLogEntry.at < before).distinct()
+        )
+    result = Pruned()
+    for key_row in old:
+        chain = key_row["chain"]
+        removed = await _prune_chain(key, chain, before, moment)
+        if removed:
+            result.chains += 1
+            result.entries += removed
+    return result
+
+
+async def _prune_chain(key: str, chain: str, before: dt.datetime, moment: dt.datetime) -> int:
+    async with unit_of_work():
+        await _lock_heads([chain])
+        with unscoped("audit: retention of one chain"):
+            newer = await (
+                AccessLogEntry.select(AccessLogEntry.seq)
+                .where((AccessLogEntry.chain == chain) & (AccessLogEntry.at >= before))
+                .order_by(AccessLogEntry.seq)
+                .first()
+            )
+            query = AccessLogEntry.select(AccessLogEntry.seq, AccessLogEntry.hash).where(
+                AccessLogEntry.chain == chain
+            )
+            if newer is not None:
+                query = query.where(AccessLogEntry.seq < newer["seq"])
+            last = await query.order_by(AccessLogEntry.seq, ascending=False).first()
+        if last is None:
+            return 0
+        removed = (
+            await AccessLogEntry.delete()
+            .where((AccessLogEntry.chain == chain) & (AccessLogEntry.seq <= last["seq"]))
+            .returning(AccessLogEntry.id)
+        )
+        checkpoint = {
+            "chain": chain,
+            "through_seq": last["seq"],
+            "through_hash": last["hash"],
+            "removed": len(removed),
+            "before": before,
+            "at": moment,
+        }
+        await AuditCheckpoint.insert(AuditCheckpoint(**checkpoint, signature=sign(key, checkpoint)))
+        await AuditChain.update(
+            {AuditChain.pruned_seq: last["seq"], AuditChain.pruned_hash: last["hash"]}
+        ).where(AuditChain.key == chain)
+        return len(removed)

@@ -48,3 +48,20 @@ class AuditChain(Table, tablename="audit_chain"):
     """Entries up to this position were pruned (``portal audit prune``)."""
     pruned_hash = Varchar(length=64, default="")
     """The hash of the last pruned entry: the next one's ``prev_hash``."""
+
+
+class AuditCheckpoint(Table, tablename="audit_checkpoint"):
+    """What one run of ``portal audit prune`` removed from one chain: its entries up to
+    ``through_seq``, the last of which had ``through_hash``. Signed (HMAC-SHA256 with the audit
+    key), so a chain cannot be shortened at its start without a checkpoint the key signed."""
+
+    id: Serial
+    chain = Varchar(length=40, index=True)
+    through_seq = Integer()
+    through_hash = Varchar(length=64)
+    removed = Integer()
+    """How many entries this run removed."""
+    before = Timestamptz()
+    """The entries removed were older than this."""
+    at = Timestamptz()
+    signature = Varchar(length=64)

@@ -15,7 +15,13 @@ from litestar.exceptions import NotFoundException
 from piccolo.querystring import QueryString
 
 from portal.accounts.tables import OrgKind, Person
-from portal.audit.services import REASON_STATED, record_access
+from portal.audit.services import (
+    REASON_STATED,
+    record_access,
+    record_listing,
+    record_refusal,
+)
+from portal.audit.visibility import reads_file_log
 from portal.clients import events, inbox
 from portal.clients.national_number import InvalidNationalNumber, formatted, normalise
 from portal.clients.tables import CareTeamMember, Client, Consent
@@ -143,7 +149,9 @@ async def list_clients(
         .offset((page - 1) * CLIENT_PAGE_SIZE)
     )
     names = {row["ocmw"]: row["ocmw.name"] for row in found}
-    return ClientPage(scope.project_all(found), total, page, pages, query, mine, sort, names)
+    listed = scope.project_all(found)
+    await record_listing(viewer, [client.id for client in listed], search=bool(query))
+    return ClientPage(listed, total, page, pages, query, mine, sort, names)
 
 
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
@@ -173,8 +181,11 @@ async def find_client(viewer: Viewer, client_id: int, *, sections: bool = False)
     scope = visible_to(viewer, Client)
     columns = Client.all_columns() if sections else _PAGE_COLUMNS
     row = await scope.get(client_id, *columns, Client.file_holder.display_name)
-    view = scope.project(row) if row is not None else None
+    if row is None:
+        raise NotFoundException()
+    view = scope.project(row)
     if view is None:
+        await record_refusal(viewer, client_id)
         raise NotFoundException()
     return view
 
@@ -258,11 +269,14 @@ async def open_file(
     before: Cursor | None = None,
     action: str = FILE_OPENED,
 ) -> tuple[ClientView, TimelinePage]:
-    """The client and one screen of their timeline; written to the access log (with the sensitive
-    classes shown) only once both were read."""
+    """The client and one screen of their timeline; written to the access log only once both
+    were read, with the sensitive classes shown: the file's own fields on the page, and the
+    classes of the entries on the screen (a timeline fragment shows only entries)."""
     view = await find_client(viewer, client_id)
     page = await screen(viewer, view, kind=kind, before=before)
-    await record_access(viewer, client_id, action, view.revealed)
+    shown = {event.sensitivity for event in page.events if event.sensitivity is not None}
+    fields = view.revealed if action == FILE_OPENED else frozenset()
+    await record_access(viewer, client_id, action, fields | shown)
     return view, page
 
 
@@ -443,6 +457,7 @@ class FileActions:
 
     may_state_reason: bool
     holder_choices: list[SocialWorker]
+    reads_access_log: bool = False
 
 
 async def file_actions(viewer: Viewer, client: ClientView) -> FileActions:
@@ -457,7 +472,7 @@ async def file_actions(viewer: Viewer, client: ClientView) -> FileActions:
         if own_ocmw and assigns_file_holders(viewer)
         else []
     )
-    return FileActions(may_state_reason, choices)
+    return FileActions(may_state_reason, choices, reads_file_log(viewer, client.relation))
 
 
 @dataclass(frozen=True)

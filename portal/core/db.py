@@ -150,10 +150,23 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self._effects: list[Effect] = []
+        self._at_end: list[Effect] = []
 
     def after_commit(self, effect: Effect) -> None:
         """Run ``effect`` (a function or coroutine function) after a successful commit only."""
         self._effects.append(effect)
+
+    def at_end(self, effect: Effect) -> None:
+        """Run ``effect`` once the transaction has ended, committed or rolled back, before the
+        caller goes on: a write that must stand even when the work it belongs to is refused (an
+        access-log entry of a refusal). Unlike ``after_commit`` effects, a failure propagates."""
+        self._at_end.append(effect)
+
+    async def _run_at_end(self) -> None:
+        for effect in self._at_end:
+            result = effect()
+            if inspect.isawaitable(result):
+                await result
 
     async def _run_effects(self) -> None:
         for effect in self._effects:
@@ -195,7 +208,12 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
             yield unit
     finally:
         _current_unit.reset(token)
+        await unit._run_at_end()
     await unit._run_effects()
+
+
+def unit_in_progress() -> UnitOfWork | None:
+    return _current_unit.get()
 
 
 def current_unit_of_work() -> UnitOfWork:

@@ -18,6 +18,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Stream
 
 from portal.accounts.live import Reader, stream_for
+from portal.audit.services import LOGGED_CLASSES, record_access
 from portal.clients.services import find_client
 from portal.core import live
 from portal.core.params import RecordId
@@ -27,6 +28,8 @@ from portal.visibility.viewer import Viewer
 
 ENTRY_TEMPLATE = "clients/_timeline_items.html"
 MAX_EVENT_ID = services.MAX_ID
+LIVE_ENTRY = "client.live_entry"
+"""An identity, social or health entry that appeared on an open file."""
 
 
 def client_topic(client_id: int) -> str:
@@ -65,6 +68,8 @@ async def entry_message(
     event = await services.entry(viewer, client, event_id)
     if event is None:
         return None
+    if event.sensitivity in LOGGED_CLASSES:
+        await record_access(viewer, client_id, LIVE_ENTRY, {event.sensitivity})
     html = fragment(
         ENTRY_TEMPLATE,
         {

@@ -47,6 +47,8 @@ class EventView:
     payload: Mapping[str, Any] | None = None
     """The event's structured data, for a reader who may read the event."""
     author: int | None = None
+    sensitivity: Sensitivity | None = None
+    """The class of a readable event (what the access log records as shown)."""
 
 
 class EventPolicy(ClientBoundPolicy):
@@ -106,6 +108,7 @@ class EventPolicy(ClientBoundPolicy):
                 author_org_name=row.get("author_org.name"),
                 payload=payload,
                 author=row.get("author"),
+                sensitivity=Sensitivity(row["sensitivity"]),
             )
         if sees_withheld_placeholders(relation):
             return EventView(day=local_time(row["occurred_at"]).date(), withheld=True)

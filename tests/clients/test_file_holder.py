@@ -49,7 +49,8 @@ async def test_a_colleague_sees_basic_and_trajectory_then_more_with_a_reason(
     assert [(e["action"], e["reason"]) for e in entries if e["reason"]] == [
         ("client.reason_stated", REASON)
     ]
-    assert [e["revealed"] for e in entries[-3:]] == ["identity", "health", "social"]
+    # The file's identity fields and its timeline's social and health entries; then the sections.
+    assert [e["revealed"] for e in entries[-3:]] == ["health,identity,social", "health", "social"]
 
     await login(client, "sw.a2")  # a new session: the glass is whole again
     assert secret("X", "health_notes") not in (await client.get(f"/clients/{x}")).text
@@ -76,7 +77,12 @@ async def test_only_colleagues_of_the_ocmw_state_a_reason(client: httpx.AsyncCli
         token = await login(client, username)
         response = await client.post(url, data={"csrf_token": token, "reason": REASON})
         assert response.status_code == status, username
-    assert await _log() == []
+    # No reason was stated; who asked for a file they cannot see was refused, and that is kept.
+    refused = [(e["person"], e["client_id"], e["action"]) for e in await _log()]
+    assert refused == [
+        (world.people["sw.a2"], world.clients["Z"], "client.refused"),
+        (world.people["admin"], world.clients["X"], "client.refused"),
+    ]
 
 
 async def test_the_coordinator_assigns_the_file_holder(client: httpx.AsyncClient) -> None:

@@ -368,6 +368,17 @@ def _attendance_refused(facts: Facts, url: str) -> int:
     return 422 if status == 200 else status
 
 
+def _reads_file_log(facts: Facts, url: str) -> bool:
+    """The file holder, and the coordinator of the OCMW that holds the file."""
+    client_id = _client_of(url)
+    if not facts.sees(client_id):
+        return False
+    relation = facts.relations[client_id]
+    return relation is Relation.file_holder or (
+        Role.coordinator in facts.roles and relation is Relation.same_org
+    )
+
+
 def _reads_files(facts: Facts, _url: str) -> bool:
     """Client files can exist for: the roles that work on files, and an OCMW's coordinator."""
     working = {Role.social_worker, Role.toeleider, Role.mediator} & facts.roles
@@ -871,6 +882,14 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     # Live streams never end in-process (the transport buffers them), so the matrix runs with the
     # hub stopped: a reader who passes the checks gets 503. Their content: tests/timeline.
+    (G, "/clients/{client_id:int}/access-log"): Case(
+        lambda f: [
+            *_client_urls("/access-log")(f),
+            f"/clients/{f.world.clients['X']}/access-log?kind=reason&from=2026-01-01",
+        ],
+        _reads_file_log,
+    ),
+    (G, "/access-log"): Case(_fixed("/access-log", "/access-log?before=top~0")),
     (G, "/clients/{client_id:int}/live"): Case(_client_urls("/live"), _sees_client, ok=503),
     (G, "/live"): Case(_fixed("/live"), ok=503),
     (P, "/clients/{client_id:int}/reason"): Case(

@@ -99,6 +99,9 @@ SMTP = {"PORTAL_SMTP_HOST": "mail.example.be", "PORTAL_SMTP_FROM": "brug@example
         ({**SMTP, "PORTAL_SMTP_PASSWORD": "secret"}, "PORTAL_SMTP_USER"),
         ({"PORTAL_LIVE_HEARTBEAT": "0"}, "PORTAL_LIVE_HEARTBEAT"),
         ({"PORTAL_LIVE_HEARTBEAT": "often"}, "PORTAL_LIVE_HEARTBEAT"),
+        ({"PORTAL_AUDIT_RETENTION_DAYS": "0"}, "PORTAL_AUDIT_RETENTION_DAYS"),
+        ({"PORTAL_AUDIT_RETENTION_DAYS": "ten years"}, "PORTAL_AUDIT_RETENTION_DAYS"),
+        ({"PORTAL_AUDIT_KEY": "short"}, "PORTAL_AUDIT_KEY"),
     ],
 )
 def test_bad_values_name_their_variable_in_one_line(
@@ -271,6 +274,19 @@ def test_live_heartbeat(tmp_path: Path) -> None:
     assert load_settings({"PORTAL_VAR_DIR": str(tmp_path)}).live_heartbeat == 15
     env = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_LIVE_HEARTBEAT": "5"}
     assert load_settings(env).live_heartbeat == 5
+
+
+def test_audit_retention_and_key(tmp_path: Path) -> None:
+    base = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "s" * 40}
+    settings = load_settings(base)
+    assert settings.audit_retention_days == 3653, "ten years by default"
+    assert settings.audit_key and "s" * 40 not in settings.audit_key, "derived, not the secret"
+    rotated = load_settings({**base, "PORTAL_SECRET_KEY": "t" * 40})
+    assert rotated.audit_key != settings.audit_key
+    own = {"PORTAL_AUDIT_KEY": "a" * 40, "PORTAL_AUDIT_RETENTION_DAYS": "730"}
+    kept = load_settings({**base, **own})
+    assert (kept.audit_key, kept.audit_retention_days) == ("a" * 40, 730)
+    assert load_settings({**base, "PORTAL_SECRET_KEY": "t" * 40, **own}).audit_key == "a" * 40
 
 
 def test_upload_limit(tmp_path: Path) -> None:

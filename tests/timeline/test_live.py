@@ -10,6 +10,8 @@ import pytest
 from litestar import Litestar
 
 from portal.accounts.services import load_viewer
+from portal.audit.services import LOGGED_CLASSES
+from portal.audit.tables import AccessLogEntry
 from portal.clients import changes
 from portal.clients.services import find_client
 from portal.core import live
@@ -96,11 +98,14 @@ async def _expect_stream(app: Litestar, world: World, username: str) -> None:
                     await entry_message(viewer, client_id, str(ids.get(label, 1)), _fragment(app))
             continue
         sent: list[bytes] = []
+        logged: list[str] = []
         for audience, cls, author_org, label in events:
             message = await entry_message(viewer, client_id, str(ids[label]), _fragment(app))
             text = (message or b"").decode()
             assert "S3CRET" not in text, (username, tag, label)
             if _readable(username, relation, audience, cls, author_org):
+                if cls in LOGGED_CLASSES:
+                    logged.append(cls.value)
                 assert f"{label}-body" in text, (username, tag, label)
                 assert text.startswith(f'data: <li class="event" id="event-{ids[label]}">'), text
             else:
@@ -113,6 +118,13 @@ async def _expect_stream(app: Litestar, world: World, username: str) -> None:
         assert len(sent) == len(in_world), (username, tag)
         placeholders = sum(1 for m in sent if b'class="event withheld"' in m)
         assert placeholders == sum(1 for e in in_world if e.withheld), (username, tag)
+        with unscoped("test: what the streams wrote to the access log"):
+            entries = await AccessLogEntry.select(AccessLogEntry.revealed).where(
+                (AccessLogEntry.person == viewer.person_id)
+                & (AccessLogEntry.client_id == client_id)
+                & (AccessLogEntry.action == "client.live_entry")
+            )
+        assert sorted(e["revealed"] for e in entries) == sorted(logged), (username, tag)
 
 
 @pytest.mark.parametrize("username", list(PEOPLE))

@@ -31,6 +31,7 @@ from portal.visibility.policy import Access, Relation, Role, Sensitivity, access
 from portal.visibility.records import visible_to
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
+from tests.audit.demo_access import check_access_logs
 from tests.conftest import login
 from tests.home.demo_answers import check_start_pages
 from tests.support.oracle import facts_for, relation_of
@@ -64,6 +65,7 @@ async def test_every_demo_person_sees_what_the_policy_shows_them(
     """One demo world (loading it takes seconds), read by each of its people."""
     summary = await load_demo(app.state.storage)
     await check_start_pages(client)  # first: opening a signal or question reads its inbox items
+    await check_access_logs(client)
     await _trajectory_as_each_person(client)
     await _course_roster_as_each_person(client)
     await _demo_signals_hold_what_the_issue_asks()

@@ -15,6 +15,7 @@ from portal.visibility.policy import (
     Access,
     Audience,
     Relation,
+    Role,
     Sensitivity,
     access,
     sees_record,
@@ -131,6 +132,11 @@ async def test_care_team_consent_and_access_log_scopes(username: str) -> None:
     for client_id in world.clients.values():
         await record_access(viewer, client_id, "test", [Sensitivity.identity])
 
+    def reads_log(relation: Relation) -> bool:
+        """The file holder, and the coordinator of the OCMW that holds the file."""
+        coordinator = Role.coordinator in viewer.roles and relation is Relation.same_org
+        return relation is Relation.file_holder or coordinator
+
     def sees(client_id: int, cls: Sensitivity) -> bool:
         relation = relations[client_id]
         return (
@@ -145,7 +151,7 @@ async def test_care_team_consent_and_access_log_scopes(username: str) -> None:
     cases = [
         (CareTeamMember, team, "client", lambda cid: sees(cid, Sensitivity.basic)),
         (Consent, consent, "client", lambda cid: sees(cid, Sensitivity.trajectory)),
-        (AccessLogEntry, log, "client_id", lambda cid: relations[cid] is Relation.file_holder),
+        (AccessLogEntry, log, "client_id", lambda cid: reads_log(relations[cid])),
     ]
     for table, rows, column, expected in cases:
         found = {r["id"] for r in await visible_to(viewer, table).select(table.id)}
