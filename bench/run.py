@@ -148,7 +148,7 @@ def check_page(url: str, cookie: str, must_contain: list[str]) -> int:
     missing = [text for text in expected if text not in html]
     if missing:
         raise BenchError(f"GET {url}: page lacks {missing}")
-    shown = html.count('<li class="event">')
+    shown = len(re.findall(r'<li class="event"[ >]', html))
     if shown != PAGE_EVENTS or f"<h3>note {PAGE_EVENTS}</h3>" in html:
         raise BenchError(f"GET {url}: {shown} events on the first screen, not {PAGE_EVENTS}")
     return len(response.content)

@@ -9,6 +9,7 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
+from portal.audit.services import record_listing
 from portal.clients import changes, panels, services
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.summary import summary_of, with_change_choices
@@ -386,7 +387,9 @@ async def sensitive_section(
 @get("/team/files", name="team_files")
 async def team_files(request: Request, viewer: NamedDependency[Viewer]) -> Response[str]:
     """Who holds which file of the coordinator's OCMW, and the files that need a holder."""
-    return render(request, "clients/team_files.html", {"team": await services.team_files(viewer)})
+    team = await services.team_files(viewer)
+    await record_listing(viewer, [held.client.id for held in team.unheld], search=False)
+    return render(request, "clients/team_files.html", {"team": team})
 
 
 route_handlers = [

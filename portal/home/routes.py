@@ -11,6 +11,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import QueryParameter
 
 from portal.admin.permissions import administers_people, manages_organisations
+from portal.audit.services import record_listing
 from portal.clients.services import (
     assigns_file_holders,
     my_clients,
@@ -29,10 +30,18 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
     """The whole page; for htmx (the live refresh when the inbox gets an item) what waits,
     recent activity and the header's count."""
     sees_clients = reads_client_files(viewer)
+    todo = await to_do(viewer)
+    activity = await recent_activity(viewer) if sees_clients else None
+    clients = await my_clients(viewer) if sees_clients else []
+    named = [task.client_id for task in todo.tasks if task.client_id is not None]
+    named += [item.client_id for item in activity.items] if activity else []
+    if not is_htmx(request):
+        named += [client.id for client in clients]
+    await record_listing(viewer, sorted(set(named)), search=False)
     if is_htmx(request):
         live = {
-            "todo": await to_do(viewer),
-            "activity": await recent_activity(viewer) if sees_clients else None,
+            "todo": todo,
+            "activity": activity,
             "sees_clients": sees_clients,
             "unread": await unread_count(viewer),
             "live": True,
@@ -42,9 +51,9 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
         request,
         "home/home.html",
         {
-            "my_clients": await my_clients(viewer),
-            "activity": await recent_activity(viewer),
-            "todo": await to_do(viewer),
+            "my_clients": clients,
+            "activity": activity,
+            "todo": todo,
             "sees_clients": sees_clients,
             "live": True,
             "manages_organisations": manages_organisations(viewer),
@@ -72,6 +81,7 @@ async def activity(
     except BadCursor:
         raise ClientException("not a cursor of this portal") from None
     page = await recent_activity(viewer, limit=ACTIVITY_PAGE, before=cursor)
+    await record_listing(viewer, sorted({item.client_id for item in page.items}), search=False)
     return render(request, "home/activity.html", {"activity": page, "older": before is not None})
 
 

@@ -51,6 +51,8 @@ class Task:
     href: str
     since: dt.datetime
     tags: tuple[Tag, ...] = ()
+    client_id: int | None = None
+    """The client the task names, if it names one (the access log records the listing)."""
 
 
 @dataclass
@@ -83,6 +85,7 @@ async def _training(viewer: Viewer, todo: ToDo) -> None:
                 f"/training-requests/{request.id}",
                 request.changed_at,
                 (Tag(wait, "wait"),),
+                item.client_id,
             )
         )
 
@@ -107,6 +110,7 @@ async def _questions(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
                 f"/questions/{question.id}",
                 question.created_at,
                 tuple(tags),
+                question.client if question.client_name else None,
             )
         )
     if listing.total > PER_SOURCE:
@@ -179,6 +183,7 @@ async def _invitations(viewer: Viewer, todo: ToDo, now: dt.datetime) -> None:
                 f"/clients/{client.id}",
                 invitation.at,
                 (Tag(_("interview on %(when)s") % {"when": when}, "active"),),
+                client.id,
             )
         )
 
@@ -217,6 +222,7 @@ async def _agreement_notes(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
                         "wait",
                     ),
                 ),
+                client.id,
             )
         )
 

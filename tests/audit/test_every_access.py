@@ -83,6 +83,11 @@ async def test_every_kind_of_access_writes_exactly_one_entry(client: httpx.Async
     assert _summary(searched) == [(y, "client.listed", "", "search")]
     assert all("LastY" not in str(value) for value in searched[0].values()), "never the words"
 
+    start = await _one(client, "GET", "/")
+    assert sorted(_summary(start)) == sorted((c, "client.listed", "", "list") for c in (x, y)), (
+        "the start page names the clients of the care teams the person is in"
+    )
+
     await login(client, "sw.a2")
     reason = await _one(
         client,

@@ -45,7 +45,7 @@ async def test_the_access_log_is_written_only_after_the_page_was_read(
     bad = await client.get(f"/clients/{world.clients['X']}?before=not-a-cursor")
     assert bad.status_code == 400
     with unscoped("test: the access log as written"):
-        assert await AccessLogEntry.count() == 0
+        assert await AccessLogEntry.count().where(AccessLogEntry.action != "client.listed") == 0
     assert (await client.get(f"/clients/{world.clients['X']}")).status_code == 200
     with unscoped("test: the access log as written"):
-        assert await AccessLogEntry.count() == 1
+        assert await AccessLogEntry.count().where(AccessLogEntry.action != "client.listed") == 1
