@@ -32,7 +32,6 @@ from typing import Any
 from bench.run import (
     ADMIN_DSN,
     README,
-    RESULTS_DIR,
     ROOT,
     WARMUP,
     BenchError,
@@ -45,7 +44,7 @@ from bench.run import (
     run_wrk,
     say,
 )
-from bench.sizes import Measurement, rewrite_section, rounds_text, table
+from bench.sizes import Measurement, rewrite_section, rounds_text, table, write_results
 from portal.testing.processes import (
     BIN,
     PortalServer,
@@ -237,23 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     measurements: list[Measurement] = result.pop("measurements")
     summary = summarise(measurements, rounds)
     info = machine()
-    RESULTS_DIR.mkdir(exist_ok=True)
-    results_file = f"chain-{date.strftime('%Y%m%dT%H%M%SZ')}.json"
     result.update(
-        date=date.isoformat().replace("+00:00", "Z"),
-        duration=args.duration,
-        rounds=rounds,
-        results_file=results_file,
+        date=date.isoformat().replace("+00:00", "Z"), duration=args.duration, rounds=rounds
     )
-    raw = {
-        **result,
-        "machine": info,
-        "measurements": [
-            {"target": m.target, "round": m.round, "url": m.url, **m.figures} for m in measurements
-        ],
-        "summary": summary,
-    }
-    (RESULTS_DIR / results_file).write_text(json.dumps(raw, indent=2, default=str) + "\n")
+    write_results("chain", date, result, measurements, summary, info)
     print("\n".join(table(measurements)))
     print(f"now ÷ before (requests/s), median {summary['median']:.2f}")
     if not args.no_readme:

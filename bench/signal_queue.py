@@ -18,10 +18,7 @@ Options: ``--duration`` (seconds per measurement), ``--rounds``, ``--sizes`` (e.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
-import json
 import os
 import random
 import re
@@ -34,17 +31,8 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 
-from bench.run import README, RESULTS_DIR, ROOT, WARMUP, BenchError, machine, say, wrk_argv
-from bench.sizes import (
-    Measurement,
-    SizeBench,
-    rewrite_section,
-    rounds_text,
-    run,
-    summarise,
-    table,
-)
-from portal.testing.processes import ProcessError
+from bench.run import WARMUP, BenchError, wrk_argv
+from bench.sizes import Report, SizeBench, main_for, rounds_text, table
 
 if TYPE_CHECKING:
     from portal.visibility.viewer import Viewer
@@ -413,66 +401,11 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
     )
 
 
+REPORT = Report("queue", LATEST_HEADING, latest_section, ratio_lines, TARGET_RATIO)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.signal_queue", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--duration", type=int, default=DURATION, help="seconds per measurement")
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
-    parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
-    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.seed is not None:
-        if not os.environ.get("PORTAL_DATABASE_URL", "").startswith("postgresql://"):
-            print("--seed: PORTAL_DATABASE_URL must name a PostgreSQL database", file=sys.stderr)
-            return 2
-        print(json.dumps(asyncio.run(seed(args.seed))))
-        return 0
-    sizes = tuple(sorted(int(s) for s in args.sizes.split(",")))
-    if len(sizes) != 2:
-        print("--sizes: two sizes, the small one and the large one", file=sys.stderr)
-        return 2
-    rounds = max(1, args.rounds)
-    date = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        result = run(BENCH, sizes, args.duration, rounds)
-    except (BenchError, ProcessError) as error:
-        print(f"bench: FAILED: {error}", file=sys.stderr)
-        return 1
-    measurements: list[Measurement] = result.pop("measurements")
-    summary = summarise(measurements, PAGES, sizes, rounds, TARGET_RATIO)
-    info = machine()
-    RESULTS_DIR.mkdir(exist_ok=True)
-    results_file = f"queue-{date.strftime('%Y%m%dT%H%M%SZ')}.json"
-    result.update(
-        date=date.isoformat().replace("+00:00", "Z"),
-        duration=args.duration,
-        rounds=rounds,
-        results_file=results_file,
-    )
-    raw = {
-        **result,
-        "machine": info,
-        "measurements": [
-            {"target": m.target, "round": m.round, "url": m.url, **m.figures} for m in measurements
-        ],
-        "summary": summary,
-    }
-    (RESULTS_DIR / results_file).write_text(json.dumps(raw, indent=2, default=str) + "\n")
-    print()
-    print("\n".join(table(measurements)))
-    print()
-    print("\n".join(ratio_lines(summary)))
-    print()
-    say(f"raw figures: {RESULTS_DIR.relative_to(ROOT) / results_file}")
-    if not args.no_readme:
-        rewrite_section(
-            LATEST_HEADING,
-            latest_section({**result, "measurements_objects": measurements}, summary, info),
-        )
-        say(f"updated {README.relative_to(ROOT)}")
-    return 0
+    return main_for(BENCH, REPORT, seed, (SIZES, DURATION, ROUNDS), argv, __doc__.split("\n")[0])
 
 
 if __name__ == "__main__":

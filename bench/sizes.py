@@ -10,13 +10,16 @@ reverse order, so that a drift over the run does not always favour the same size
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import secrets
 import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -26,12 +29,14 @@ import httpx
 from bench.run import (
     ADMIN_DSN,
     README,
+    RESULTS_DIR,
     ROOT,
     WARMUP,
     BenchError,
     _recreate_database,
     _write_session,
     bench_context,
+    machine,
     portal_env,
     run_wrk,
     say,
@@ -39,6 +44,7 @@ from bench.run import (
 from portal.testing.processes import (
     BIN,
     PortalServer,
+    ProcessError,
     checked,
     free_port,
     run_command,
@@ -259,3 +265,96 @@ def rewrite_section(heading: str, section: str) -> None:
         rest = text[following + 1 :] if following != -1 else ""
         new = text[:start] + section + ("\n" + rest if rest else "")
     README.write_text(new.rstrip("\n") + "\n")
+
+
+def write_results(
+    prefix: str,
+    date: dt.datetime,
+    result: dict[str, Any],
+    measurements: list[Measurement],
+    summary: dict[str, Any],
+    info: dict[str, Any],
+) -> str:
+    """Save the raw figures under ``bench/results/``; returns the file's name."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    results_file = f"{prefix}-{date.strftime('%Y%m%dT%H%M%SZ')}.json"
+    result["results_file"] = results_file
+    raw = {
+        **result,
+        "machine": info,
+        "measurements": [
+            {"target": m.target, "round": m.round, "url": m.url, **m.figures} for m in measurements
+        ],
+        "summary": summary,
+    }
+    (RESULTS_DIR / results_file).write_text(json.dumps(raw, indent=2, default=str) + "\n")
+    say(f"raw figures: {RESULTS_DIR.relative_to(ROOT) / results_file}")
+    return results_file
+
+
+Seed = Callable[[int], Awaitable[dict[str, Any]]]
+Section = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Report:
+    prefix: str
+    """Of the raw figures' file name."""
+    heading: str
+    """Of the section of ``bench/README.md`` the run rewrites."""
+    section: Section
+    ratio_lines: Callable[[dict[str, Any]], list[str]]
+    target_ratio: float
+
+
+def main_for(
+    bench: SizeBench,
+    report: Report,
+    seed: Seed,
+    defaults: tuple[tuple[int, ...], int, int],
+    argv: list[str] | None,
+    description: str,
+) -> int:
+    """The command line of a two-size bench: ``--seed N`` (in the seeding process), or a run."""
+    sizes_default, duration, rounds_default = defaults
+    parser = argparse.ArgumentParser(prog=f"python -m {bench.module}", description=description)
+    parser.add_argument("--duration", type=int, default=duration, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=rounds_default)
+    parser.add_argument("--sizes", default=",".join(str(s) for s in sizes_default))
+    parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.seed is not None:
+        if not os.environ.get("PORTAL_DATABASE_URL", "").startswith("postgresql://"):
+            print("--seed: PORTAL_DATABASE_URL must name a PostgreSQL database", file=sys.stderr)
+            return 2
+        print(json.dumps(asyncio.run(seed(args.seed))))
+        return 0
+    sizes = tuple(sorted(int(s) for s in args.sizes.split(",")))
+    if len(sizes) != 2:
+        print("--sizes: two sizes, the small one and the large one", file=sys.stderr)
+        return 2
+    rounds = max(1, args.rounds)
+    date = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        result = run(bench, sizes, args.duration, rounds)
+    except (BenchError, ProcessError) as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        return 1
+    measurements: list[Measurement] = result.pop("measurements")
+    summary = summarise(measurements, bench.pages, sizes, rounds, report.target_ratio)
+    info = machine()
+    result.update(
+        date=date.isoformat().replace("+00:00", "Z"), duration=args.duration, rounds=rounds
+    )
+    write_results(report.prefix, date, result, measurements, summary, info)
+    print()
+    print("\n".join(table(measurements)))
+    print()
+    print("\n".join(report.ratio_lines(summary)))
+    print()
+    if not args.no_readme:
+        section = report.section({**result, "measurements_objects": measurements}, summary, info)
+        rewrite_section(report.heading, section)
+        say(f"updated {README.relative_to(ROOT)}")
+    return 0

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect
 
+from portal.audit.services import record_listing
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
 from portal.core.params import RecordId
@@ -85,6 +86,7 @@ async def _course_screen(
     typed: dict[str, str] | None = None,
 ) -> Response[str]:
     page = await services.course_page(viewer, course_id)
+    await record_listing(viewer, [line.client for line in page.roster], search=False)
     attachments = documents.host_target_of(ATTACHMENT_KIND, page.course)
     context = {
         "page": page,

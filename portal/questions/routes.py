@@ -12,6 +12,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
 from litestar.response import Redirect
 
+from portal.audit.services import record_listing
 from portal.clients.changes import Invalid
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.services import NotAllowed
@@ -100,6 +101,8 @@ async def question_list(request: Request, viewer: NamedDependency[Viewer]) -> Re
         *(page.queue.listing.questions if page.queue else []),
         *(page.asked.questions if page.asked else []),
     ]
+    named = sorted({q.client for q in listed if q.client_name})
+    await record_listing(viewer, named, search=False)
     context = {
         "page": page,
         "types": TYPES,

@@ -14,6 +14,7 @@ from portal.audit.tables import AccessLogEntry
 from portal.visibility.scoping import unscoped
 from tests.conftest import login
 from tests.support.factories import World, build_world
+from tests.support.questions import add_questions
 
 MISSING = 999_999
 
@@ -88,6 +89,11 @@ async def test_every_kind_of_access_writes_exactly_one_entry(client: httpx.Async
         "the start page names the clients of the care teams the person is in"
     )
 
+    roster = await _one(client, "GET", f"/courses/{world.courses['A']}")
+    assert sorted(_summary(roster)) == sorted((c, "client.listed", "", "list") for c in (x, y)), (
+        "a course's roster names its clients"
+    )
+
     await login(client, "sw.a2")
     reason = await _one(
         client,
@@ -99,3 +105,20 @@ async def test_every_kind_of_access_writes_exactly_one_entry(client: httpx.Async
         ("client.reason_stated", "Vervanging tijdens verlof")
     ]
     assert (await verify()).broken is None
+
+
+async def test_the_question_lists_write_the_clients_they_name(client: httpx.AsyncClient) -> None:
+    """The mediators' queue names the clients of their team's questions; an OCMW's list those of
+    the questions it asked."""
+    world = await build_world()
+    seeded = await add_questions(world)
+    await login(client, "mediator")
+    queue = await _one(client, "GET", "/questions")
+    named = {e["client_id"] for e in queue if e["action"] == "client.listed"}
+    waiting = {world.clients[q.client] for q in seeded if q.team == world.orgs["vdab"]}
+    assert named and named <= waiting, (named, waiting)
+    await login(client, "sw.a")
+    asked = await _one(client, "GET", "/questions")
+    assert {e["client_id"] for e in asked} == {
+        world.clients[q.client] for q in seeded if q.asker == "sw.a"
+    }

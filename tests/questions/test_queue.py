@@ -245,7 +245,8 @@ async def test_a_page_reads_a_fixed_number_of_statements(client: httpx.AsyncClie
         )
         assert many == few[username], username
     # The person; the team's OCMWs, the count and the rows of the queue (or the count and the
-    # rows of the asker's list); what is new to the person.
-    assert few["mediator"] == (1 + 3 + 1,) * 2, few
-    assert few["sw.a"] == (1 + 2 + 1,) * 2, few
+    # rows of the asker's list); what is new to the person; the access log's three statements
+    # for the clients the page names (the chains' heads, the entries, the new heads).
+    assert few["mediator"] == (1 + 3 + 1 + 3,) * 2, few
+    assert few["sw.a"] == (1 + 2 + 1 + 3,) * 2, few
     assert queue.STATEMENTS == 3 + 2
