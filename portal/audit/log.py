@@ -39,8 +39,8 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reason": (N_("Stated a reason to see more"), (BREAK_THE_GLASS,)),
     "documents": (N_("Documents"), ("document.download", "document.upload")),
     "records": (
-        N_("Read an intake, review or question"),
-        ("intake.read", "review.read", "question.read"),
+        N_("Read an intake, review, question or signal"),
+        ("intake.read", "review.read", "question.read", "signal.read"),
     ),
     "listed": (N_("Saw the client in a list or search"), (LISTED,)),
     "refused": (N_("Was refused"), (REFUSED,)),
@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "intake.read": N_("read the intake"),
     "review.read": N_("read the activation review"),
     "question.read": N_("read a referral question"),
+    "signal.read": N_("read a signal about the client"),
     LISTED: N_("saw the client in a list or search"),
     REFUSED: N_("asked for the file and was refused"),
 }

@@ -4,11 +4,11 @@ from portal.clients import events, inbox, routes, services, visibility
 from portal.clients.tables import CareTeamMember, Client, Consent
 from portal.core.domain import Domain, MenuItem
 from portal.core.i18n import N_
-from portal.visibility.policy import relations_granting_sight
 
 
 def _sees_clients(viewer: Any) -> bool:
-    return viewer is not None and bool(relations_granting_sight(viewer.roles))
+    """Not for a partner's or VDAB's coordinator: they count figures, no file exists for them."""
+    return viewer is not None and services.reads_client_files(viewer)
 
 
 DOMAIN = Domain(

@@ -10,6 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
 from litestar.response import Redirect
 
+from portal.audit.services import record_access
 from portal.clients.changes import Invalid
 from portal.clients.services import NotAllowed
 from portal.core import periods
@@ -118,6 +119,10 @@ async def signal_list(request: Request, viewer: NamedDependency[Viewer]) -> Resp
     )
 
 
+SIGNAL_READ = "signal.read"
+"""A signal about a client, opened: its page names the client."""
+
+
 async def _detail(
     request: Request,
     viewer: Viewer,
@@ -127,6 +132,8 @@ async def _detail(
     typed: dict[str, str] | None = None,
 ) -> Response[str]:
     signal = await services.find_signal(viewer, signal_id)
+    if signal.client is not None:
+        await record_access(viewer, signal.client, SIGNAL_READ, (), subject=f"signal:{signal.id}")
     actors = services.actors_of(viewer, signal)
     assigning = may_assign(signal.state.code, actors)
     attachments = documents.host_target_of(ATTACHMENT_KIND, signal)

@@ -15,6 +15,7 @@ from portal.visibility.scoping import unscoped
 from tests.conftest import login
 from tests.support.factories import World, build_world
 from tests.support.questions import add_questions
+from tests.support.signals import add_signals
 
 MISSING = 999_999
 
@@ -122,3 +123,15 @@ async def test_the_question_lists_write_the_clients_they_name(client: httpx.Asyn
     assert {e["client_id"] for e in asked} == {
         world.clients[q.client] for q in seeded if q.asker == "sw.a"
     }
+
+
+async def test_a_signal_about_a_client_writes_its_reading(client: httpx.AsyncClient) -> None:
+    """Its page names the client; a structural signal names no one and writes nothing."""
+    world = await build_world()
+    await add_signals(world)
+    await login(client, "sw.a")
+    about_x = next(s for s in world.signals if s.client == "X")
+    read = await _one(client, "GET", f"/signals/{about_x.id}")
+    assert _summary(read) == [(world.clients["X"], "signal.read", "", f"signal:{about_x.id}")]
+    structural = next(s for s in world.signals if s.client is None and s.ocmw == "ocmw-a")
+    assert await _one(client, "GET", f"/signals/{structural.id}") == []
