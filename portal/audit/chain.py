@@ -67,8 +67,6 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    if isinstance(value, bool):
-        return value
     return value
 
 

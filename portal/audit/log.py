@@ -11,6 +11,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal.accounts.tables import Organisation
+from portal.audit.services import LISTED, REASON_STATED, REFUSED
 from portal.audit.tables import AccessLogEntry
 from portal.audit.visibility import AccessView, reads_file_log
 from portal.clients.tables import Client
@@ -26,9 +27,7 @@ PAGE_SIZE = 50
 OWN_DAYS = 90
 """A person's own accesses: the last three months."""
 
-BREAK_THE_GLASS = "client.reason_stated"
-REFUSED = "client.refused"
-LISTED = "client.listed"
+BREAK_THE_GLASS = REASON_STATED
 
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "opened": (

@@ -32,13 +32,13 @@ async def home(request: Request, viewer: NamedDependency[Viewer]) -> Response[st
     sees_clients = reads_client_files(viewer)
     todo = await to_do(viewer)
     activity = await recent_activity(viewer) if sees_clients else None
-    clients = await my_clients(viewer) if sees_clients else []
+    live_refresh = is_htmx(request)
+    clients = await my_clients(viewer) if sees_clients and not live_refresh else []
     named = [task.client_id for task in todo.tasks if task.client_id is not None]
     named += [item.client_id for item in activity.items] if activity else []
-    if not is_htmx(request):
-        named += [client.id for client in clients]
+    named += [client.id for client in clients]
     await record_listing(viewer, sorted(set(named)), search=False)
-    if is_htmx(request):
+    if live_refresh:
         live = {
             "todo": todo,
             "activity": activity,
