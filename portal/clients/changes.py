@@ -179,7 +179,7 @@ async def register_client(
 # Care team and consent ----------------------------------------------------------------------
 
 
-async def _holding(actor: Viewer, client_id: int) -> ClientView:
+async def holding(actor: Viewer, client_id: int) -> ClientView:
     client = await find_client(actor, client_id)
     if client.relation is not Relation.file_holder:
         raise NotAllowed("only the file holder changes this")
@@ -237,7 +237,7 @@ async def change_care_team(
 ) -> None:
     """The file holder adds a toeleider or VDAB mediator of the partnership to the care team, or
     removes a member (never themselves: the file holder is always in the team)."""
-    client = await _holding(actor, client_id)
+    client = await holding(actor, client_id)
     if action not in ("add", "remove"):
         raise Invalid({"action": _("Choose to add or to remove.")})
     moment = at or dt.datetime.now(dt.UTC)
@@ -290,12 +290,12 @@ async def record_consent(
     """The file holder records the client's consent to share with one partner organisation or
     VDAB team (the current row per organisation; the timeline keeps the history). A withdrawal
     counts at once: every read computes the relation anew."""
-    await _record_consent(actor, await _holding(actor, client_id), org_code, given=given, on=on)
+    await _record_consent(actor, await holding(actor, client_id), org_code, given=given, on=on)
 
 
 async def record_consent_from(actor: Viewer, client_id: int, fields: Mapping[str, str]) -> None:
     """Consent as its form sends it: ``organisation`` (a code) and ``given`` (yes/no)."""
-    client = await _holding(actor, client_id)
+    client = await holding(actor, client_id)
     given = fields.get("given", "")
     if given not in ("yes", "no"):
         raise Invalid({"given": _("Choose whether the client gives consent.")})
@@ -365,7 +365,7 @@ async def set_ladder_step(
     actor: Viewer, client_id: int, step: int | str, reason: str, *, at: dt.datetime | None = None
 ) -> None:
     """The file holder moves the client on the participation ladder (1–6), with a reason."""
-    client = await _holding(actor, client_id)
+    client = await holding(actor, client_id)
     try:
         number = int(step)
     except (TypeError, ValueError):
@@ -391,7 +391,7 @@ async def set_status(
     actor: Viewer, client_id: int, code: str, reason: str, *, at: dt.datetime | None = None
 ) -> None:
     """The file holder sets the file's status; on hold and closed need a reason."""
-    client = await _holding(actor, client_id)
+    client = await holding(actor, client_id)
     status = STATUS_BY_CODE.get(code)
     if status is None:
         raise Invalid({"status": _("Choose a status from the list.")})
@@ -444,7 +444,7 @@ async def record_agreement(
 ) -> None:
     """The file holder records when the living wage started and when the agreement note was made
     (due three months after the start), as the form sends them."""
-    await _holding(actor, client_id)
+    await holding(actor, client_id)
     agreement = agreement_from(fields)
     async with unit_of_work():
         await Client.update(

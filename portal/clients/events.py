@@ -1,6 +1,6 @@
 """What happens to a client file itself, as timeline codes."""
 
-from portal.clients.workflow import STATUSES
+from portal.clients.workflow import CLOSE_REASONS, STATUSES
 from portal.core.i18n import N_
 from portal.timeline.kinds import EventKind
 from portal.visibility.policy import Sensitivity
@@ -17,9 +17,12 @@ AGREEMENT_RECORDED = "agreement_note.recorded"
 HOLDER_ASSIGNED = "file_holder.assigned"
 REASON_STATED = "file.reason_stated"
 """A colleague stated why they need the whole file; for the file holder's eyes only."""
+FILE_CLOSED = "file.closed"
+FILE_REOPENED = "file.reopened"
 
 _B, _T = Sensitivity.basic, Sensitivity.trajectory
 _STATUS_NAMES = {status.code: status.label for status in STATUSES}
+_CLOSE_REASONS = {reason.code: reason.label for reason in CLOSE_REASONS}
 
 KINDS = (
     EventKind(REGISTERED, N_("Registration"), _B, N_("Registered with the activation team")),
@@ -67,5 +70,15 @@ KINDS = (
         N_("Agreement note"),
         _T,
         N_("Living wage since %(start)s; agreement note due %(due)s; made: %(made)s"),
+    ),
+    EventKind(
+        FILE_CLOSED,
+        N_("File closed"),
+        _T,
+        N_("File closed: %(reason)s"),
+        terms={"reason": _CLOSE_REASONS},
+    ),
+    EventKind(
+        FILE_REOPENED, N_("File reopened"), _T, N_("File reopened"), on_closed_file=True
     ),
 )

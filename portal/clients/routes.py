@@ -10,11 +10,17 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect
 
 from portal.audit.services import record_listing
-from portal.clients import changes, panels, services
+from portal.clients import changes, closing, panels, services
 from portal.clients.labels import FIELD_LABELS
 from portal.clients.summary import summary_of, with_change_choices
 from portal.clients.visibility import CLIENT_FIELDS
-from portal.clients.workflow import LADDER, STATUS_BY_CODE, STATUSES
+from portal.clients.workflow import (
+    CLOSE_REASON_BY_CODE,
+    CLOSE_REASONS,
+    LADDER,
+    STATUS_BY_CODE,
+    STATUSES,
+)
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
@@ -33,6 +39,7 @@ Before = Annotated[str | None, QueryParameter(name="before")]
 SectionName = Annotated[str, PathParameter(max_length=20)]
 Mine = Annotated[str | None, QueryParameter(name="mine", max_length=1)]
 Sort = Annotated[str | None, QueryParameter(name="sort", max_length=20)]
+Closed = Annotated[str | None, QueryParameter(name="closed", max_length=1)]
 GROUPS = field_groups(CLIENT_FIELDS)
 
 
@@ -44,11 +51,13 @@ async def client_list(
     page: Page = 1,
     mine: Mine = None,
     sort: Sort = None,
+    closed: Closed = None,
 ) -> Response[str]:
-    """The clients this viewer may see; ``mine=0`` for all of them, ``sort=name`` by name."""
+    """The clients this viewer may see; ``mine=0`` for all of them, ``sort=name`` by name,
+    ``closed=1`` with the closed files."""
     own = services.mine_by_default(viewer) if mine is None else mine == "1"
     result = await services.list_clients(
-        viewer, query=q or "", page=page, mine=own, sort=sort or "activity"
+        viewer, query=q or "", page=page, mine=own, sort=sort or "activity", closed=closed == "1"
     )
     return render(
         request,
@@ -57,6 +66,7 @@ async def client_list(
             "result": result,
             "registers": changes.registers_clients(viewer),
             "statuses": STATUS_BY_CODE,
+            "close_reasons": CLOSE_REASON_BY_CODE,
         },
         fragment="clients/_results.html",
         headers={"Vary": "HX-Request"},
@@ -115,6 +125,8 @@ async def _client_screen(
             "edit": edit,
             "live": cursor is None,
             "statuses": STATUSES,
+            "close_reasons": CLOSE_REASONS,
+            "close_reason_names": CLOSE_REASON_BY_CODE,
             "ladder": LADDER,
             "errors": errors or {},
             "typed": typed or {"corrects": request.query_params.get("corrects", "")[:10]},
@@ -172,6 +184,8 @@ NOTICES = {
         "the file holder sees it."
     ),
     "holder": N_("The file holder has been changed."),
+    "close": N_("The file is closed. It is read-only until you reopen it."),
+    "reopen": N_("The file is open again."),
 }
 
 
@@ -277,7 +291,7 @@ async def _change(
             fragment=False,
             errors=invalid.errors,
             typed=fields | {"form": done},
-            edit=done != "note",
+            edit=done not in ("note", "close", "reopen"),
         )
     return Redirect(f"/clients/{client_id}?done={done}#summary", status_code=303)
 
@@ -361,6 +375,21 @@ async def set_status(
     )
 
 
+@post("/clients/{client_id:int}/close", status_code=303)
+async def close_file(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    """The file holder closes the file: ``reason`` (a code of ``CLOSE_REASONS``), ``note``."""
+    return await _change(request, viewer, client_id, "close", closing.close_file)
+
+
+@post("/clients/{client_id:int}/reopen", status_code=303)
+async def reopen_file(
+    request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
+) -> Response[str] | Redirect:
+    return await _change(request, viewer, client_id, "reopen", closing.reopen_file)
+
+
 @post("/clients/{client_id:int}/agreement", status_code=303)
 async def record_agreement(
     request: Request, viewer: NamedDependency[Viewer], client_id: RecordId
@@ -403,6 +432,8 @@ route_handlers = [
     set_ladder_step,
     set_status,
     record_agreement,
+    close_file,
+    reopen_file,
     sensitive_section,
     client_page,
     client_timeline,

@@ -63,6 +63,7 @@ _LIST_COLUMNS = (
     Client.ladder_step,
     Client.status,
     Client.last_activity_at,
+    Client.closed_at,
     Client.ocmw.name,
 )
 _REF = client_ref('"client"."id"', '"client"."ocmw"', '"client"."file_holder"')
@@ -82,6 +83,8 @@ class ClientPage:
     mine: bool
     sort: str
     ocmw_names: dict[int, str]
+    closed: bool = False
+    """Closed files are listed too (they are left out unless asked for)."""
 
 
 SORTS = ("activity", "name")
@@ -116,17 +119,26 @@ def _mine_condition(viewer: Viewer) -> QueryString:
 
 
 async def list_clients(
-    viewer: Viewer, *, query: str = "", page: int = 1, mine: bool = True, sort: str = "activity"
+    viewer: Viewer,
+    *,
+    query: str = "",
+    page: int = 1,
+    mine: bool = True,
+    sort: str = "activity",
+    closed: bool = False,
 ) -> ClientPage:
     """One page of the clients this viewer may see: searched by name (accents and case do not
-    matter) or national number, the viewer's own files or all, by last activity or by name.
-    Last activity sorts only the files whose trajectory the viewer is shown."""
+    matter) or national number, the viewer's own files or all, by last activity or by name;
+    closed files only when asked for. Last activity sorts only the files whose trajectory the
+    viewer is shown."""
     scope = visible_to(viewer, Client)
     query = query.strip()[:100]
     sort = sort if sort in SORTS else SORTS[0]
     conditions = [c for c in (_search_condition(viewer, query),) if c is not None]
     if mine:
         conditions.append(_mine_condition(viewer))
+    if not closed:
+        conditions.append(QueryString('"client"."closed_at" IS NULL'))
     counting = scope.count()
     rows = scope.select(*_LIST_COLUMNS)
     for condition in conditions:
@@ -151,7 +163,7 @@ async def list_clients(
     names = {row["ocmw"]: row["ocmw.name"] for row in found}
     listed = scope.project_all(found)
     await record_listing(viewer, [client.id for client in listed], search=bool(query))
-    return ClientPage(listed, total, page, pages, query, mine, sort, names)
+    return ClientPage(listed, total, page, pages, query, mine, sort, names, closed)
 
 
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
@@ -160,6 +172,7 @@ async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
     rows = (
         await scope.select(*_LIST_COLUMNS)
         .where(IN_CARE_TEAM.sql(viewer, _REF))
+        .where(Client.closed_at.is_null())
         .order_by(Client.last_name, Client.first_name)
         .limit(limit)
     )

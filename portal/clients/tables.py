@@ -38,6 +38,12 @@ class Client(Classified, Table, tablename="client"):
     "Aïssatou"."""
     last_activity_at = Timestamptz(null=True, default=None)
     """When the last timeline entry about the client was written."""
+    closed_at = Timestamptz(null=True, default=None, index=True)
+    """When the file was closed; a closed file is read-only until it is reopened."""
+    closed_reason = Varchar(length=32, default="")
+    """A code of ``clients.workflow.CLOSE_REASONS`` while the file is closed."""
+    anonymised_at = Timestamptz(null=True, default=None)
+    """When retention cleared the file's personal fields and free text (``portal retention``)."""
 
 
 class CareTeamMember(Classified, Table, tablename="care_team_member"):

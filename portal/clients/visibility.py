@@ -68,7 +68,9 @@ CLIENT_FIELDS: tuple[FieldSpec, ...] = (
 
 LAST_ACTIVITY = FieldSpec("last_activity_at", _T)
 """When the last timeline entry was written: projected like a field, shown in lists."""
-PROJECTED_FIELDS = (*CLIENT_FIELDS, LAST_ACTIVITY)
+CLOSING = (FieldSpec("closed_at", _B), FieldSpec("closed_reason", _T))
+"""Whether the file is closed (everyone who sees the client sees that it is read-only) and why."""
+PROJECTED_FIELDS = (*CLIENT_FIELDS, LAST_ACTIVITY, *CLOSING)
 
 CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
     FieldSpec("id", KEY),
@@ -77,6 +79,7 @@ CLIENT_COLUMNS: tuple[FieldSpec, ...] = (
     *PROJECTED_FIELDS,
     FieldSpec("created_at", _B),
     FieldSpec("search_name", _B),
+    FieldSpec("anonymised_at", _B),
 )
 
 
@@ -172,6 +175,10 @@ class ClientView:
 
     def shows(self, name: str) -> bool:
         return name in self.values
+
+    @property
+    def closed(self) -> bool:
+        return self.values.get("closed_at") is not None
 
     @property
     def full_name(self) -> str:

@@ -70,3 +70,23 @@ def agreement_note_due(living_wage_start: dt.date | None) -> dt.date | None:
     if living_wage_start is None:
         return None
     return add_months(living_wage_start, AGREEMENT_NOTE_DUE_MONTHS)
+
+
+@dataclass(frozen=True)
+class CloseReason:
+    code: str
+    label: str
+    """Message id."""
+    needs_note: bool = False
+
+
+CLOSE_REASONS: tuple[CloseReason, ...] = (
+    CloseReason("outflow_work", N_("Outflow to work")),
+    CloseReason("outflow_training", N_("Outflow to training")),
+    CloseReason("moved", N_("Moved without a transfer")),
+    CloseReason("deceased", N_("Deceased")),
+    CloseReason("other", N_("Other reason"), needs_note=True),
+)
+"""Why a file closes. A closed file is read-only until the file holder reopens it, with a reason;
+"other" needs a few words."""
+CLOSE_REASON_BY_CODE = {reason.code: reason for reason in CLOSE_REASONS}

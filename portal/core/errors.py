@@ -27,6 +27,13 @@ MESSAGES = {
         N_("This page does not exist, or you do not have access to it."),
     ),
     405: (N_("This action is not possible here"), N_("Please go back and try again.")),
+    409: (
+        N_("This file cannot change now"),
+        N_(
+            "The file was closed or handed over to another OCMW in the meantime. Open it again"
+            " to see where it stands."
+        ),
+    ),
     413: (N_("The upload is too large"), N_("Please choose a smaller file.")),
     500: (
         N_("Something went wrong on our side"),

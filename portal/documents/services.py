@@ -410,6 +410,7 @@ _COLUMNS = (
     Document.uploaded_at,
     Document.deleted_at,
     Document.delete_reason,
+    Document.left_behind,
     Document.author.display_name,
     Document.author_org.name,
 )

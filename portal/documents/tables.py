@@ -42,3 +42,5 @@ class Document(Classified, Table, tablename="document"):
     deleted_at = Timestamptz(null=True, default=None)
     deleted_by = ForeignKey(references=Person, null=True, default=None, on_delete=OnDelete.restrict)
     delete_reason = Text(default="")
+    left_behind = Boolean(default=False)
+    """Like a timeline entry's: a former OCMW's own document that stayed with it on a transfer."""

@@ -116,15 +116,23 @@ class DocumentPolicy(ClientBoundPolicy):
         FieldSpec("deleted_at", ROW),
         FieldSpec("deleted_by", ROW),
         FieldSpec("delete_reason", ROW),
+        FieldSpec("left_behind", POLICY),
     )
 
     def rows_for(self, viewer: Viewer, relation: Relation, **context: Any) -> QueryString | None:
-        return readable_sql(
+        """What the audience and class admit, but never a document a former OCMW kept for its
+        own people when the file moved (``left_behind``)."""
+        readable_rows = readable_sql(
             viewer,
             relation,
             audience=self.column("audience"),
             sensitivity=self.column("sensitivity"),
             author_org=self.column("author_org"),
+        )
+        if readable_rows is None:
+            return None
+        return QueryString(
+            f"({{}} AND {self.column('left_behind')} = {{}})", readable_rows, False
         )
 
     def relation(
@@ -204,7 +212,7 @@ class DocumentPolicy(ClientBoundPolicy):
         sensitivity = Sensitivity(row["sensitivity"])
         audience = Audience(row["audience"])
         if row.get("client") is not None:
-            if not readable(
+            if row.get("left_behind") or not readable(
                 viewer,
                 relation,
                 audience=audience,

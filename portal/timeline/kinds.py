@@ -27,6 +27,8 @@ class EventKind:
     """Message id with ``%(key)s`` placeholders filled from the payload."""
     free_text: bool = False
     """Its author writes the text and chooses its class within what their role allows."""
+    on_closed_file: bool = False
+    """Written on a closed file too (closing and reopening it, a transfer's outcome)."""
     terms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Payload keys whose values are codes, with each code's message id (a status code becomes
     its name in the reader's language)."""

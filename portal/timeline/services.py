@@ -8,8 +8,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from litestar.exceptions import HTTPException
+from piccolo.querystring import QueryString
+
 from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
+from portal.core import db
 from portal.core.db import current_unit_of_work
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
@@ -46,6 +50,34 @@ def on_appended(listener: Listener) -> None:
     _listeners.append(listener)
 
 
+class FileReadOnly(HTTPException):
+    """The file was closed, or moved to another OCMW, between reading it and writing to it."""
+
+    status_code = 409
+
+
+Guard = Callable[[int, Author, int], Awaitable[None]]
+"""Called with the client, the author and the OCMW now holding the file, inside the writing unit of
+work once the client's row is locked; raises ``FileReadOnly`` to refuse the write."""
+_guards: list[Guard] = []
+
+
+def before_append(guard: Guard) -> None:
+    """Register a check every write on a client passes (a domain refusing writes it must not let
+    land, such as those of an OCMW that handed the file over)."""
+    _guards.append(guard)
+
+
+_TOUCH = (
+    'UPDATE "client" SET "last_activity_at" = CASE WHEN "last_activity_at" IS NULL'
+    ' OR "last_activity_at" < {} THEN {} ELSE "last_activity_at" END'
+    ' WHERE "id" = {} RETURNING "ocmw", "closed_at"'
+)
+"""The first statement of every write on a client: it locks the client's row (so a transfer or a
+closing and a write land one after the other, never interleaved), keeps ``last_activity_at``, and
+says who holds the file now and whether it is closed."""
+
+
 class ClassNotChosen(ValueError):
     """A class other than its kind's was given to an event whose text nobody typed."""
 
@@ -71,6 +103,13 @@ async def append(
     if sensitivity is not None and sensitivity is not kind.sensitivity and not kind.free_text:
         raise ClassNotChosen(f"{code} events are {kind.sensitivity.value}")
     moment = occurred_at or dt.datetime.now(dt.UTC)
+    held = await db.DB.run_querystring(QueryString(_TOUCH, moment, moment, client_id))
+    if not held:
+        raise LookupError(f"no client {client_id}")
+    if held[0]["closed_at"] is not None and not kind.on_closed_file:
+        raise FileReadOnly(detail="the file is closed")
+    for guard in _guards:
+        await guard(client_id, actor, held[0]["ocmw"])
     row = TimelineEvent(
         client=client_id,
         kind=code,
@@ -83,10 +122,6 @@ async def append(
         payload=payload or {},
     )
     await row.save()
-    await Client.update({Client.last_activity_at: moment}).where(
-        (Client.id == client_id)
-        & (Client.last_activity_at.is_null() | (Client.last_activity_at < moment))
-    )
     appended = Appended(event_id=int(row.id), client_id=client_id)
     for listener in _listeners:
         unit.after_commit(functools.partial(listener, appended))
@@ -159,6 +194,7 @@ _COLUMNS = (
     TimelineEvent.author_org,
     TimelineEvent.text,
     TimelineEvent.payload,
+    TimelineEvent.left_behind,
     TimelineEvent.author,
     TimelineEvent.author.display_name,
     TimelineEvent.author_org.name,

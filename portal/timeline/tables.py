@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -25,3 +25,6 @@ class TimelineEvent(Classified, Table, tablename="timeline_event"):
     sensitivity = Varchar(length=16)
     text = Text(default="")
     payload = JSON(default={})
+    left_behind = Boolean(default=False)
+    """An entry a former OCMW wrote for its own people (``own_org``, ``file_holder_only``) that
+    stayed with it when the file moved to another OCMW: read by no one through the file."""

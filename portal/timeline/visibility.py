@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from portal.clients.visibility import ALL, ClientBoundPolicy
+from portal.clients.visibility import ClientBoundPolicy
 from portal.core.templating import local_time
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
@@ -64,26 +64,33 @@ class EventPolicy(ClientBoundPolicy):
         FieldSpec("sensitivity", POLICY),
         FieldSpec("text", ROW),
         FieldSpec("payload", ROW),
+        FieldSpec("left_behind", POLICY),
     )
 
     def rows_for(
         self, viewer: Viewer, relation: Relation, *, readable_only: bool = False, **context: Any
     ) -> QueryString | None:
         """Care-team members receive every event (the unreadable ones become placeholders),
-        unless only readable ones are asked for (a kind filter must not reveal a kind)."""
+        unless only readable ones are asked for (a kind filter must not reveal a kind). Entries
+        a former OCMW kept when the file moved (``left_behind``) are no one's, not even as a
+        placeholder."""
+        kept = QueryString(f"{self.column('left_behind')} = {{}}", False)
         if not readable_only and sees_withheld_placeholders(relation):
-            return ALL
-        return readable_sql(
+            return kept
+        readable_rows = readable_sql(
             viewer,
             relation,
             audience=self.column("audience"),
             sensitivity=self.column("sensitivity"),
             author_org=self.column("author_org"),
         )
+        return None if readable_rows is None else QueryString("({} AND {})", kept, readable_rows)
 
     def project(self, viewer: Viewer, row: Mapping[str, Any]) -> EventView | None:
         relation = relation_of_row(row)
         audience = Audience(row["audience"])
+        if row.get("left_behind"):
+            return None
         if readable(
             viewer,
             relation,
