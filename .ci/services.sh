@@ -13,6 +13,10 @@ command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
 command -v npm >/dev/null 2>&1 || need_packages+=(npm)
 command -v pg_isready >/dev/null 2>&1 || need_packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+# WeasyPrint (the subject-access PDF) needs Pango and a font.
+for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")
+done
 if [ "${BRUG_BENCH:-}" = 1 ]; then command -v wrk >/dev/null 2>&1 || need_packages+=(wrk); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_packages[*]}"

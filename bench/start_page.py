@@ -235,7 +235,7 @@ async def expected(person_id: int) -> list[str]:
     went client by client)."""
     from portal.accounts.services import load_viewer
     from portal.core import db
-    from portal.timeline.services import _COLUMNS
+    from portal.timeline.services import EVENT_COLUMNS
     from portal.timeline.tables import TimelineEvent
     from portal.visibility.records import visible_to
 
@@ -245,7 +245,7 @@ async def expected(person_id: int) -> list[str]:
         assert viewer is not None
         scope = visible_to(viewer, TimelineEvent, readable_only=True)
         rows = (
-            await scope.select(*_COLUMNS)
+            await scope.select(*EVENT_COLUMNS)
             .order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
             .limit(RECENT)
             .output(load_json=True)

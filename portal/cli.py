@@ -210,6 +210,41 @@ def audit_prune(_args: argparse.Namespace) -> int:
     return asyncio.run(_with_db(_prune(settings)))
 
 
+async def _retention(settings: Settings, dry_run: bool) -> int:
+    from portal.app import document_store
+    from portal.retention.services import describe, run
+
+    years = settings.retention.closed_years
+    report = await run(document_store(settings), years, dry_run=dry_run)
+    print(
+        f"portal: retention of files closed more than {years} years ago"
+        f" (before {report.cutoff:%Y-%m-%d %H:%M} UTC)"
+        + ("; a dry run, nothing is changed" if dry_run else "")
+    )
+    for item in report.files:
+        print(describe(item))
+    for failure in report.failed:
+        print(
+            f"file {failure.file_id}: document {failure.document} not deleted from the store"
+            f" ({failure.error}); the next run deletes it"
+        )
+    summary = (
+        f"portal: {'would anonymise' if dry_run else 'anonymised'} {len(report.files)} file(s)"
+    )
+    if report.retried:
+        summary += f"; deleted {report.retried} document object(s) an earlier run could not"
+    if report.pending:
+        summary += f"; {report.pending} document object(s) still to delete"
+    print(summary)
+    return 1 if report.failed else 0
+
+
+def retention_run(args: argparse.Namespace) -> int:
+    """Anonymise the files closed longer ago than PORTAL_RETENTION_CLOSED_YEARS."""
+    settings = _settings()
+    return asyncio.run(_with_db(_retention(settings, args.dry_run)))
+
+
 def serve(args: argparse.Namespace) -> int:
     """Serve with uvicorn, which finishes in-flight requests and stops on SIGTERM or SIGINT.
 
@@ -308,6 +343,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser(
         "prune", help="remove entries older than PORTAL_AUDIT_RETENTION_DAYS, keep a checkpoint"
     ).set_defaults(handler=audit_prune)
+    retention = commands.add_parser("retention", help="retention of closed files").add_subparsers(
+        dest="retention_command", required=True
+    )
+    retention_parser = retention.add_parser(
+        "run",
+        help="anonymise files closed longer ago than PORTAL_RETENTION_CLOSED_YEARS; report counts",
+    )
+    retention_parser.add_argument(
+        "--dry-run", action="store_true", help="report what would be removed, change nothing"
+    )
+    retention_parser.set_defaults(handler=retention_run)
     return parser
 
 

@@ -30,11 +30,14 @@ from portal.notifications import kinds as inbox_kinds
 from portal.notifications.domain import DOMAIN as NOTIFICATIONS
 from portal.notifications.services import UNREAD_SQL
 from portal.questions.domain import DOMAIN as QUESTIONS
+from portal.retention.domain import DOMAIN as RETENTION
 from portal.review.domain import DOMAIN as REVIEW
 from portal.signals.domain import DOMAIN as SIGNALS
+from portal.subject_access.domain import DOMAIN as SUBJECT_ACCESS
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
 from portal.trajectory.domain import DOMAIN as TRAJECTORY
+from portal.transfers.domain import DOMAIN as TRANSFERS
 from portal.visibility import routes as visibility_routes
 from portal.visibility.records import declare
 
@@ -55,10 +58,13 @@ DOMAINS: tuple[Domain, ...] = (
     TRAJECTORY,
     REVIEW,
     AUDIT,
+    SUBJECT_ACCESS,
     COURSES,
     DOCUMENTS,
     SIGNALS,
     QUESTIONS,
+    TRANSFERS,
+    RETENTION,
     NOTIFICATIONS,
     POLICY,
 )

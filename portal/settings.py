@@ -101,6 +101,24 @@ AUDIT_RETENTION_DAYS = 3653
 """Ten years: the social-security sector keeps the logging of who consulted personal data for
 ten years, so that an access can still be traced when a client or an inspector asks late."""
 
+RETENTION_CLOSED_YEARS = 10
+"""Ten years after it closed, a file is anonymised (``portal retention run``). An OCMW's
+individual social file is kept as long as it can still be needed against or for the client: the
+recovery of living wage paid wrongly prescribes after five years (law of 26 May 2002 on the right
+to social integration, art. 29), but a recovery decided late or paid off in instalments runs on
+for years after the file closed; and the archive selection lists for OCMWs keep individual social
+files about ten years after they close before they may be destroyed. Ten years is also how long
+the access log keeps who read the file (``AUDIT_RETENTION_DAYS``). Set it by the selection list
+your archive applies and on your data protection officer's advice."""
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """When closed files are anonymised (``PORTAL_RETENTION_CLOSED_YEARS``)."""
+
+    closed_years: int = RETENTION_CLOSED_YEARS
+    """Whole years after a file closed; at least one."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -125,6 +143,7 @@ class Settings:
     audit_key: str = ""
     """Signs the access log's prune checkpoints (``PORTAL_AUDIT_KEY``, else derived from the
     secret key)."""
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def is_production(self) -> bool:
@@ -424,6 +443,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "PORTAL_AUDIT_RETENTION_DAYS", AUDIT_RETENTION_DAYS
         ),
         audit_key=_audit_key(env.get("PORTAL_AUDIT_KEY") or "", secret_key),
+        retention=RetentionSettings(
+            closed_years=_parse_positive(
+                env, "PORTAL_RETENTION_CLOSED_YEARS", RETENTION_CLOSED_YEARS
+            )
+        ),
         env=mode,
         database=database,
         documents_dir=documents_dir,

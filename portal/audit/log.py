@@ -41,6 +41,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         N_("Read an intake, review, question or signal"),
         ("intake.read", "review.read", "question.read", "signal.read"),
     ),
+    "exported": (N_("Exported the file"), ("client.exported",)),
     "listed": (N_("Saw the client in a list or search"), (LISTED,)),
     "refused": (N_("Was refused"), (REFUSED,)),
 }
@@ -58,6 +59,7 @@ ACTION_LABELS = {
     "review.read": N_("read the activation review"),
     "question.read": N_("read a referral question"),
     "signal.read": N_("read a signal about the client"),
+    "client.exported": N_("exported the file (GDPR subject access)"),
     LISTED: N_("saw the client in a list or search"),
     REFUSED: N_("asked for the file and was refused"),
 }

@@ -78,7 +78,5 @@ KINDS = (
         N_("File closed: %(reason)s"),
         terms={"reason": _CLOSE_REASONS},
     ),
-    EventKind(
-        FILE_REOPENED, N_("File reopened"), _T, N_("File reopened"), on_closed_file=True
-    ),
+    EventKind(FILE_REOPENED, N_("File reopened"), _T, N_("File reopened"), on_closed_file=True),
 )

@@ -77,7 +77,7 @@ def _known_kind(kind: str | None) -> str | None:
     return kind if kind in kinds.installed() else None
 
 
-async def _client_screen(
+async def client_screen(
     request: Request,
     viewer: Viewer,
     client_id: int,
@@ -150,7 +150,7 @@ async def client_page(
     before: Before = None,
 ) -> Response[str]:
     try:
-        return await _client_screen(request, viewer, client_id, kind, before, fragment=False)
+        return await client_screen(request, viewer, client_id, kind, before, fragment=False)
     except NotFoundException:
         locked = await services.locked_out(viewer, client_id)
         if locked is None:
@@ -168,7 +168,7 @@ async def client_timeline(
 ) -> Response[str]:
     """The next screen of the timeline: items for htmx, the whole client page otherwise."""
     fragment = is_htmx(request)
-    return await _client_screen(request, viewer, client_id, kind, before, fragment=fragment)
+    return await client_screen(request, viewer, client_id, kind, before, fragment=fragment)
 
 
 NOTICES = {
@@ -205,7 +205,7 @@ async def state_reason(
         raise PermissionDeniedException() from None
     except services.ReasonTooShort:
         message = _("Write in a few words why you need to see more of this file.")
-        return await _client_screen(
+        return await client_screen(
             request,
             viewer,
             client_id,
@@ -231,7 +231,7 @@ async def assign_file_holder(
         raise PermissionDeniedException() from None
     except services.NoSuchSocialWorker:
         message = _("Choose an active social worker of this OCMW.")
-        return await _client_screen(
+        return await client_screen(
             request,
             viewer,
             client_id,
@@ -282,7 +282,7 @@ async def _change(
     except changes.NotAllowed:
         raise PermissionDeniedException() from None
     except changes.Invalid as invalid:
-        return await _client_screen(
+        return await client_screen(
             request,
             viewer,
             client_id,

@@ -26,6 +26,7 @@ from portal.demo import (
     clients,
     courses,
     documents,
+    filelife,
     inbox,
     plan,
     questions,
@@ -88,6 +89,7 @@ async def load_demo(store: DocumentStore) -> str:
                 *SHARED_STORIES,
                 partial(documents.tell, store=store),
                 questions.tell,  # after the documents: a question may share a file's document
+                filelife.tell,  # closed files take no entry any more: after every other story
                 inbox.tell,  # last: what every story sent is there
             ]
             for story in stories:

@@ -389,7 +389,7 @@ async def add_file(
 
 # Reading ---------------------------------------------------------------------------------------
 
-_COLUMNS = (
+DOCUMENT_COLUMNS = (
     Document.id,
     Document.series,
     Document.version,
@@ -424,7 +424,7 @@ async def documents_of(viewer: Viewer, target: Target) -> list[DocumentView]:
     else:
         scope = visible_to(viewer, Document, host=target.host)
     rows = await (
-        scope.select(*_COLUMNS)
+        scope.select(*DOCUMENT_COLUMNS)
         .where((Document.current == True) & Document.deleted_at.is_null())  # noqa: E712
         .order_by(Document.uploaded_at, ascending=False)
     )
@@ -434,7 +434,7 @@ async def documents_of(viewer: Viewer, target: Target) -> list[DocumentView]:
 async def find_document(viewer: Viewer, document_id: int) -> DocumentView:
     """One version of a document the viewer may read and that was not removed; 404 otherwise."""
     scope = visible_to(viewer, Document)
-    row = await scope.get(document_id, *_COLUMNS)
+    row = await scope.get(document_id, *DOCUMENT_COLUMNS)
     view = scope.project(row) if row is not None else None
     if view is None or view.deleted_at is not None:
         raise NotFoundException()
@@ -444,7 +444,7 @@ async def find_document(viewer: Viewer, document_id: int) -> DocumentView:
 async def versions_of(viewer: Viewer, document: DocumentView) -> list[DocumentView]:
     scope = visible_to(viewer, Document)
     rows = await (
-        scope.select(*_COLUMNS)
+        scope.select(*DOCUMENT_COLUMNS)
         .where(Document.series == document.series)
         .order_by(Document.version, ascending=False)
     )
@@ -565,3 +565,33 @@ async def remove(actor: Viewer, document_id: int, fields: Mapping[str, str]) -> 
                 text=reason,
             )
     return target
+
+
+async def leave_behind(client_id: int, former_ocmw: int, handed_over: list[int]) -> None:
+    """When a file moves (``transfers``): the former OCMW's own documents (every version) stay
+    with it; those whose current version its file holder handed over move, for the new file
+    holder only. Inside the transfer's unit of work."""
+    private = [Audience.own_org.value, Audience.file_holder_only.value]
+    series: list[int] = []
+    if handed_over:
+        with unscoped("documents: the versions of the documents handed over with a file"):
+            rows = await Document.select(Document.id, Document.series).where(
+                (Document.client == client_id) & Document.id.is_in(handed_over)
+            )
+        series = sorted({int(row["series"] or row["id"]) for row in rows})
+    of_series = (Document.series.is_in(series) | Document.id.is_in(series)) if series else None
+    if of_series is not None:
+        await Document.update({Document.audience: Audience.file_holder_only.value}).where(
+            (Document.client == client_id) & of_series
+        )
+    query = Document.update({Document.left_behind: True}).where(
+        (Document.client == client_id)
+        & (Document.author_org == former_ocmw)
+        & Document.audience.is_in(private)
+    )
+    if series:
+        query = query.where(
+            (Document.series.is_null() | Document.series.not_in(series))
+            & Document.id.not_in(series)
+        )
+    await query

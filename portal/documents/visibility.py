@@ -131,9 +131,7 @@ class DocumentPolicy(ClientBoundPolicy):
         )
         if readable_rows is None:
             return None
-        return QueryString(
-            f"({{}} AND {self.column('left_behind')} = {{}})", readable_rows, False
-        )
+        return QueryString(f"({{}} AND {self.column('left_behind')} = {{}})", readable_rows, False)
 
     def relation(
         self,

@@ -562,3 +562,18 @@ async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:
     if item is not None and item.revealed & LOGGED_CLASSES:
         await record_access(viewer, client.id, REVIEW_READ, item.revealed)
     return FileReview(row["round.period"], item.round, item) if item is not None else None
+
+
+async def items_about(viewer: Viewer, client: ClientView) -> list[tuple[str, ItemView]]:
+    """Every review item about one client the viewer reads, with its round's period, oldest
+    first (the subject-access export; the caller writes the access log)."""
+    scope = visible_to(viewer, ReviewItem, client=client)
+    rows = await scope.select(*_ITEM_COLUMNS, ReviewItem.round.period).order_by(
+        ReviewItem.round.period, ReviewItem.id
+    )
+    found = []
+    for row in rows:
+        item = scope.project(row)
+        if item is not None:
+            found.append((row["round.period"], item))
+    return found

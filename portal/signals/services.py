@@ -17,6 +17,7 @@ from portal.clients.changes import Invalid
 from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import NotAllowed, find_client, team_to_tell
 from portal.clients.tables import Client
+from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.templating import local_time
@@ -411,6 +412,14 @@ async def readable_signals(viewer: Viewer) -> list[SignalView]:
     """Every signal the viewer may read, newest first (the lists come later)."""
     scope = visible_to(viewer, Signal)
     rows = await scope.select(*COLUMNS).order_by(Signal.created_at, ascending=False)
+    return await themes.named(scope.project_all(rows))
+
+
+async def signals_about(viewer: Viewer, client: ClientView) -> list[SignalView]:
+    """Every signal about one client the viewer may read, oldest first (the subject-access
+    export)."""
+    scope = visible_to(viewer, Signal, client=client)
+    rows = await scope.select(*COLUMNS).order_by(Signal.created_at, Signal.id)
     return await themes.named(scope.project_all(rows))
 
 

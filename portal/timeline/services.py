@@ -185,7 +185,7 @@ class TimelinePage:
     kind: str | None
 
 
-_COLUMNS = (
+EVENT_COLUMNS = (
     TimelineEvent.id,
     TimelineEvent.kind,
     TimelineEvent.occurred_at,
@@ -214,7 +214,7 @@ async def screen(
     Filtering by kind only returns readable events, so a placeholder never reveals its kind.
     """
     scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
-    query = scope.select(*_COLUMNS)
+    query = scope.select(*EVENT_COLUMNS)
     if kind:
         query = query.where(TimelineEvent.kind == kind)
     if before is not None and before.occurred_at is not None:
@@ -242,7 +242,7 @@ async def entry(viewer: Viewer, client: ClientView, event_id: int) -> EventView 
     at all, or when it is not this client's."""
     scope = visible_to(viewer, TimelineEvent, client=client)
     row = (
-        await scope.select(*_COLUMNS)
+        await scope.select(*EVENT_COLUMNS)
         .where(TimelineEvent.id == event_id)
         .first()
         .output(load_json=True)
@@ -339,7 +339,7 @@ async def _activity_of(
     if not clients:
         return []
     scope = visible_to(viewer, TimelineEvent, readable_only=True, clients=clients)
-    query = scope.select(TimelineEvent.client, *_COLUMNS)
+    query = scope.select(TimelineEvent.client, *EVENT_COLUMNS)
     if newer_than is not None:
         query = query.where(TimelineEvent.occurred_at > newer_than)
     if before is not None and before.occurred_at is not None:
@@ -362,3 +362,25 @@ async def _activity_of(
         if event is not None and not event.withheld:
             activity.append(Activity(row["client"], names[row["client"]], event))
     return activity
+
+
+# A file that moves to another OCMW ------------------------------------------------------------
+
+
+async def leave_behind(client_id: int, former_ocmw: int, handed_over: list[int]) -> None:
+    """When a file moves (``transfers``): the former OCMW's own entries (``own_org``,
+    ``file_holder_only``) stay with it, read by no one through the file; those its file holder
+    handed over move, for the new file holder only. Inside the transfer's unit of work."""
+    private = [Audience.own_org.value, Audience.file_holder_only.value]
+    if handed_over:
+        await TimelineEvent.update({TimelineEvent.audience: Audience.file_holder_only.value}).where(
+            (TimelineEvent.client == client_id) & TimelineEvent.id.is_in(handed_over)
+        )
+    query = TimelineEvent.update({TimelineEvent.left_behind: True}).where(
+        (TimelineEvent.client == client_id)
+        & (TimelineEvent.author_org == former_ocmw)
+        & TimelineEvent.audience.is_in(private)
+    )
+    if handed_over:
+        query = query.where(TimelineEvent.id.not_in(handed_over))
+    await query

@@ -196,6 +196,64 @@ async def current_placement(viewer: Viewer, client: ClientView) -> PlacementView
     return scope.project(row) if row is not None else None
 
 
+@dataclass(frozen=True)
+class TrajectoryRecords:
+    """Every record of one client's trajectory a viewer reads, oldest first."""
+
+    requests: list[TrainingRequestView]
+    invitations: list[InvitationView]
+    intakes: list[tuple[IntakeView, list[AnswerView]]]
+    """Each intake with the answers whose class is shown to the viewer."""
+    placements: list[PlacementView]
+
+
+async def records_of(viewer: Viewer, client: ClientView) -> TrajectoryRecords:
+    """The whole trajectory of a client as the viewer may see it (the subject-access export):
+    every training request, invitation, intake with its answers and placement, past ones too."""
+    requests = visible_to(viewer, TrainingRequest, client=client)
+    invitations = visible_to(viewer, Invitation, client=client)
+    intakes = visible_to(viewer, Intake, client=client)
+    answers = visible_to(viewer, IntakeAnswer, client=client)
+    placements = visible_to(viewer, Placement, client=client)
+    answer_rows = await answers.select(
+        IntakeAnswer.id,
+        IntakeAnswer.intake,
+        IntakeAnswer.client,
+        IntakeAnswer.topic,
+        IntakeAnswer.text,
+        IntakeAnswer.sensitivity,
+    ).order_by(IntakeAnswer.id)
+    by_intake: dict[int, list[AnswerView]] = {}
+    for answer in answers.project_all(answer_rows):
+        by_intake.setdefault(answer.intake, []).append(answer)
+    intake_views: list[IntakeView] = intakes.project_all(
+        await intakes.select(
+            Intake.id,
+            Intake.client,
+            Intake.held_on,
+            Intake.proposed_step,
+            Intake.confirmed_at,
+            Intake.held_by.display_name,
+        ).order_by(Intake.held_on, Intake.id)
+    )
+    return TrajectoryRecords(
+        requests=requests.project_all(
+            await requests.select(*_REQUEST_COLUMNS).order_by(
+                TrainingRequest.requested_at, TrainingRequest.id
+            )
+        ),
+        invitations=invitations.project_all(
+            await invitations.select(*INVITATION_COLUMNS).order_by(Invitation.at, Invitation.id)
+        ),
+        intakes=[(intake, by_intake.get(intake.id, [])) for intake in intake_views],
+        placements=placements.project_all(
+            await placements.select(*Placement.all_columns()).order_by(
+                Placement.start, Placement.id
+            )
+        ),
+    )
+
+
 # What waits for the viewer ----------------------------------------------------------------
 
 

@@ -61,6 +61,7 @@ from tests.support.oracle import (
 )
 from tests.support.questions import SeededQuestion, add_questions, reads_question
 from tests.support.signals import SeededSignal, add_signals, counts_figures, reads_signal
+from tests.support.transfers import add_transfer, reads_transfer
 
 HTMX = {"HX-Request": "true"}
 MISSING = 999_999
@@ -845,6 +846,35 @@ def _setting_exists(facts: Facts, url: str) -> bool:
     return facts.platform_admin and not url.endswith(f"/{MISSING}")
 
 
+def _reads_transfers(facts: Facts, _url: str) -> bool:
+    return reads_transfer(facts.username)
+
+
+def _transfer_urls(suffix: str) -> Urls:
+    return lambda f: (
+        [f"/transfers/{t.id}{suffix}" for t in f.world.transfers]
+        + [f"/transfers/{MISSING}{suffix}"]
+    )
+
+
+def _reads_transfer_url(facts: Facts, url: str) -> bool:
+    return not url.startswith(f"/transfers/{MISSING}") and reads_transfer(facts.username)
+
+
+def _transfer_side(*, receiving: int = 403, holder: int = 403) -> Callable[[Facts, str], int]:
+    """404 for who may not read the transfer; the receiving OCMW's social worker (sw.b) and the
+    proposing file holder (sw.a) get their answer; anyone else of the two OCMWs 403."""
+
+    def expect(facts: Facts, url: str) -> int:
+        if not _reads_transfer_url(facts, url):
+            return 404
+        if facts.username == "sw.b":
+            return receiving
+        return holder if facts.username == "sw.a" else 403
+
+    return expect
+
+
 MATRIX_PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
 NOT_ACCEPTED = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"
 """A Windows program: refused whatever its name, and nothing is stored."""
@@ -888,6 +918,11 @@ MATRIX: dict[tuple[str, str], Case] = {
             f"/clients/{f.world.clients['X']}/access-log?kind=reason&from=2026-01-01",
         ],
         _reads_file_log,
+    ),
+    # The subject-access export (GDPR art. 15): a ZIP for the file holder only. Its body is
+    # compressed; tests/subject_access unpacks it and checks it for hidden values.
+    (G, "/clients/{client_id:int}/export"): Case(
+        _client_urls("/export"), expect=_seeing(_holds, 200)
     ),
     (G, "/access-log"): Case(_fixed("/access-log", "/access-log?before=top~0")),
     (G, "/clients/{client_id:int}/live"): Case(_client_urls("/live"), _sees_client, ok=503),
@@ -944,6 +979,21 @@ MATRIX: dict[tuple[str, str], Case] = {
         _client_urls("/agreement"),
         expect=_holder_refuses_input,
         form=lambda f: {"living_wage_start": "not a date"},
+    ),
+    (P, "/clients/{client_id:int}/close"): Case(
+        _client_urls("/close"), expect=_holder_refuses_input, form=lambda f: {"reason": "gone"}
+    ),
+    (P, "/clients/{client_id:int}/reopen"): Case(
+        _client_urls("/reopen"), expect=_holder_refuses_input, form=lambda f: {"reason": "open"}
+    ),
+    (G, "/clients/{client_id:int}/transfer"): Case(_client_urls("/transfer"), expect=_holder_edits),
+    (P, "/clients/{client_id:int}/transfer"): Case(
+        _client_urls("/transfer"), expect=_holder_refuses_input, form=lambda f: {"to": ""}
+    ),
+    (G, "/transfers"): Case(_fixed("/transfers"), _reads_transfers),
+    (G, "/transfers/{transfer_id:int}"): Case(_transfer_urls(""), _reads_transfer_url),
+    (P, "/transfers/{transfer_id:int}/refuse"): Case(
+        _transfer_urls("/refuse"), expect=_transfer_side(receiving=422), form=lambda f: {}
     ),
     (G, "/clients/{client_id:int}/training-requests/new"): Case(
         _client_urls("/training-requests/new"), expect=_seeing(_requests_training, 200)
@@ -1218,6 +1268,14 @@ MATRIX: dict[tuple[str, str], Case] = {
     (P, "/documents/{document_id:int}/remove"): Case(
         _document_urls("/remove"), expect=_document_refuses_input, form=lambda f: {"reason": " "}
     ),
+    # Accepting and withdrawing end the transfer: after every other
+    # POST of their order (the matrix keeps this dict's order), for the one person who may each.
+    (P, "/transfers/{transfer_id:int}/accept"): Case(
+        _transfer_urls("/accept"), expect=_transfer_side(receiving=303), order=1
+    ),
+    (P, "/transfers/{transfer_id:int}/withdraw"): Case(
+        _transfer_urls("/withdraw"), expect=_transfer_side(holder=303), order=1
+    ),
 }
 
 
@@ -1296,6 +1354,9 @@ async def _hidden_values(facts: Facts) -> list[str]:
     for question in facts.world.questions:
         if not _reads_question(facts, f"/questions/{question.id}"):
             hidden += question.secrets
+    for transfer in facts.world.transfers:
+        if not reads_transfer(facts.username):
+            hidden += transfer.secrets
     return hidden
 
 
@@ -1338,6 +1399,7 @@ async def test_every_route_for_every_person(
     await add_signals(world)
     await add_signal_attachments(world, app.state.storage)
     await add_questions(world)
+    await add_transfer(world)
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

@@ -76,6 +76,8 @@ LATER_APPS = {
     "signals": ("signal_theme", "signal_route", "signal", "signal_change"),
     "questions": ("question_deadline", "question", "question_change"),
     "notifications": ("inbox_item", "digest_choice"),
+    "transfers": ("transfer", "transfer_handover"),
+    "retention": ("retention_deletion", "retention_object"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
 LATER_TABLES = {table for tables in LATER_APPS.values() for table in tables}
@@ -116,6 +118,29 @@ async def _signal_rows(org: int, person: int, client: int) -> tuple[int, int]:
         created_at=NOW,
     ).save()
     return int(row.id), int(change.id)
+
+
+async def _file_life_rows(ocmw: int, other: int, person: int, client: int) -> None:
+    """A transfer with an entry handed over, and a retention run's deletion log with an object
+    still to delete."""
+    from portal.retention.tables import RetentionDeletion, RetentionObject
+    from portal.transfers.tables import HandedOver, Transfer
+
+    transfer = Transfer(
+        client=client,
+        from_ocmw=ocmw,
+        to_ocmw=other,
+        proposed_by=person,
+        proposed_at=NOW,
+        decided_by=person,
+        note="n",
+    )
+    with unscoped("test: a row as written"):
+        await transfer.save()
+    await HandedOver(transfer=transfer.id, kind="event", record=1, audience="own_org").save()
+    deletion = RetentionDeletion(file=client, at=NOW, closed_at=NOW, cutoff=NOW, years=10)
+    await deletion.save()
+    await RetentionObject(deletion=deletion.id, document=1, object_key="k-history").save()
 
 
 async def _question_rows(ocmw: int, vdab: int, person: int, client: int) -> tuple[int, int]:
@@ -299,6 +324,7 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await _document_row(client, holder, ocmw)
     await _signal_rows(ocmw, holder, client)
     await _question_rows(ocmw, vdab, holder, client)
+    await _file_life_rows(ocmw, partner, holder, client)
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 

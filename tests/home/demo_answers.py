@@ -120,6 +120,8 @@ ANSWERS: dict[str, Answer] = {
             ("Uitnodiging", "Hassan El Idrissi"),
         },
         unread=[
+            "OCMW Zottegem stelt voor het dossier van Agnieszka Nowak aan jouw OCMW over te dragen.",
+            "OCMW Zottegem stelt voor het dossier van Mohammad Ahmadi aan jouw OCMW over te dragen.",
             "VDAB nodigde Blessing Adeyemi uit voor een gesprek.",
             "VDAB beantwoordde je doorverwijsvraag: VDAB-traject · Blessing Adeyemi",
         ],
@@ -138,6 +140,7 @@ ANSWERS: dict[str, Answer] = {
             ("Uitnodiging", "Kevin Peeters"),
         },
         unread=[
+            "OCMW Gent weigerde de overdracht van Agnieszka Nowak.",
             "VDAB nodigde Kevin Peeters uit voor een gesprek.",
             "VDAB beantwoordde je doorverwijsvraag: VDAB-traject · Kevin Peeters",
             "Nieuw bericht bij een doorverwijsvraag: Andere · Yonas Haile",
@@ -153,8 +156,9 @@ ANSWERS: dict[str, Answer] = {
             ("Signaal", "Onduidelijk of een opleidingspremie het leefloon verlaagt"),
         },
         unread=[
+            "OCMW Zottegem stelt voor het dossier van Agnieszka Nowak aan jouw OCMW over te dragen.",
+            "OCMW Zottegem stelt voor het dossier van Mohammad Ahmadi aan jouw OCMW over te dragen.",
             "Een signaal werd aan jou toegewezen: Onduidelijk of een opleidingspremie het leefloon verlaagt",
-            "Een signaal werd aan jou toegewezen: Werkkledij voor de opleiding zelf voorschieten · Abdi Mohamed",
         ],
     ),
     "sw2.zottegem": Answer(

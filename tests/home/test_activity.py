@@ -12,7 +12,7 @@ import httpx
 
 from portal.accounts.services import load_viewer
 from portal.clients.services import reads_client_files
-from portal.timeline.services import _COLUMNS, Cursor, recent_activity
+from portal.timeline.services import EVENT_COLUMNS, Cursor, recent_activity
 from portal.timeline.tables import TimelineEvent
 from portal.visibility.policy import Audience, Sensitivity
 from portal.visibility.records import visible_to
@@ -66,7 +66,7 @@ async def _more_history(world: World) -> None:
 async def _plain(viewer: Viewer) -> list[int]:
     """The oracle: one query over every event with the viewer's scope as its condition."""
     scope = visible_to(viewer, TimelineEvent, readable_only=True)
-    rows = await scope.select(*_COLUMNS).order_by(
+    rows = await scope.select(*EVENT_COLUMNS).order_by(
         TimelineEvent.occurred_at, TimelineEvent.id, ascending=False
     )
     views = [scope.project(row) for row in rows]

@@ -218,6 +218,8 @@ class World:
     """The ids of a theme (``theme``) and a route (``route``), once ``add_signals`` ran."""
     questions: list[Any] = field(default_factory=list)
     """``tests.support.questions.SeededQuestion``, once ``add_questions`` seeded them."""
+    transfers: list[Any] = field(default_factory=list)
+    """``tests.support.transfers.SeededTransfer``, once ``add_transfer`` seeded one."""
 
 
 PEOPLE = {
