@@ -36,6 +36,9 @@ class EventReader:
     _thread: threading.Thread | None = None
 
     def start(self) -> EventReader:
+        """Returns once the stream is answered and, for a 200, once the server says it follows
+        its topic (``: connected``, sent after it subscribed): an entry written from then on
+        reaches it. The response's headers alone come before the subscription."""
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
         if not self._connected.wait(WAIT):
@@ -46,11 +49,12 @@ class EventReader:
         try:
             with self.http.stream("GET", self.url, timeout=httpx.Timeout(10, read=None)) as answer:
                 self.status = answer.status_code
-                self._connected.set()
                 if answer.status_code != 200:
                     return
                 name, data = "", []
                 for line in answer.iter_lines():
+                    if line.startswith(": connected"):
+                        self._connected.set()
                     if line.startswith(":"):
                         self.heartbeats += line.startswith(": heartbeat")
                     elif line.startswith("event:"):
