@@ -25,6 +25,7 @@ from portal.core.i18n import gettext_ as _
 from portal.courses.domain import DOMAIN as COURSES
 from portal.documents import hosts
 from portal.documents.domain import DOMAIN as DOCUMENTS
+from portal.evaluations.domain import DOMAIN as EVALUATIONS
 from portal.home.domain import DOMAIN as HOME
 from portal.notifications import kinds as inbox_kinds
 from portal.notifications.domain import DOMAIN as NOTIFICATIONS
@@ -64,6 +65,7 @@ DOMAINS: tuple[Domain, ...] = (
     SIGNALS,
     QUESTIONS,
     TRANSFERS,
+    EVALUATIONS,
     RETENTION,
     NOTIFICATIONS,
     POLICY,

@@ -192,12 +192,20 @@ async def update_partnership(
 @get("/partnerships/{partnership_id:int}/delete")
 async def confirm_delete_partnership(request: Request, partnership_id: RecordId) -> Response[str]:
     found = await services.partnership(partnership_id)
-    return render(request, "admin/partnership_delete.html", {"partnership": found})
+    context = {"partnership": found, "in_use": False}
+    return render(request, "admin/partnership_delete.html", context)
 
 
 @post("/partnerships/{partnership_id:int}/delete", status_code=303)
-async def delete_partnership(viewer: NamedDependency[Viewer], partnership_id: RecordId) -> Redirect:
-    await services.delete_partnership(partnership_id, actor=viewer)
+async def delete_partnership(
+    request: Request, viewer: NamedDependency[Viewer], partnership_id: RecordId
+) -> Response[str] | Redirect:
+    try:
+        await services.delete_partnership(partnership_id, actor=viewer)
+    except services.PartnershipInUse:
+        found = await services.partnership(partnership_id)
+        context = {"partnership": found, "in_use": True}
+        return render(request, "admin/partnership_delete.html", context, status_code=409)
     return _done("/admin/partnerships", "partnership_deleted")
 
 

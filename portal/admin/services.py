@@ -31,6 +31,7 @@ from portal.admin.tables import AdminAction
 from portal.clients.tables import Client, Consent
 from portal.core.db import is_sqlite, unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.evaluations.tables import Evaluation
 from portal.timeline.tables import TimelineEvent
 from portal.visibility.policy import Role
 from portal.visibility.scoping import unscoped
@@ -398,12 +399,20 @@ async def save_partnership(
     return {}
 
 
+class PartnershipInUse(Exception):
+    """The partnership has evaluations: they are the record of its work, so it stays."""
+
+
 async def delete_partnership(partnership_id: int, *, actor: Viewer | None = None) -> None:
     async with unit_of_work():
         found = await _partnership_as_logged(partnership_id)
         if found is None:
             raise NotFoundException()
         before, orgs = found
+        with unscoped("deleting a partnership: whether it has evaluations (a count)"):
+            evaluations = await Evaluation.count().where(Evaluation.partnership == partnership_id)
+        if evaluations:
+            raise PartnershipInUse()
         await Partnership.delete().where(Partnership.id == partnership_id)
         target = Target("partnership", partnership_id, before["name"], tuple(orgs))
         await actions.record(actor, actions.PARTNERSHIP_DELETED, target)

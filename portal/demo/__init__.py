@@ -26,6 +26,7 @@ from portal.demo import (
     clients,
     courses,
     documents,
+    evaluations,
     filelife,
     inbox,
     plan,
@@ -90,6 +91,7 @@ async def load_demo(store: DocumentStore) -> str:
                 partial(documents.tell, store=store),
                 questions.tell,  # after the documents: a question may share a file's document
                 filelife.tell,  # closed files take no entry any more: after every other story
+                evaluations.tell,  # counts what every story wrote
                 inbox.tell,  # last: what every story sent is there
             ]
             for story in stories:

@@ -26,6 +26,7 @@ CATEGORIES = (
     Category("other", N_("Other"), Sensitivity.trajectory),
     Category("programme", N_("Programme or leaflet"), Sensitivity.basic),
     Category("photo", N_("Photo or scan"), Sensitivity.trajectory),
+    Category("signed_report", N_("Signed report"), Sensitivity.basic),
 )
 CATEGORY_BY_CODE = {category.code: category for category in CATEGORIES}
 CLIENT_CATEGORIES = tuple(

@@ -19,6 +19,7 @@ from portal.core.i18n import ngettext_
 from portal.core.periods import today_in_belgium
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
+from portal.evaluations import survey as evaluation_survey
 from portal.questions import queue as question_queue
 from portal.questions import services as questions
 from portal.review import services as review
@@ -255,6 +256,20 @@ async def _review(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
     )
 
 
+async def _surveys(viewer: Viewer, todo: ToDo) -> None:
+    for waiting in await evaluation_survey.waiting_for(viewer):
+        todo.tasks.append(
+            Task(
+                _("Survey"),
+                _("How does the collaboration go? The survey of %(title)s")
+                % {"title": waiting.title},
+                f"/evaluations/{waiting.evaluation_id}/survey",
+                waiting.sent_at,
+                (Tag(_("to answer"), "active"),),
+            )
+        )
+
+
 async def to_do(viewer: Viewer, *, now: dt.datetime | None = None) -> ToDo:
     moment = now or dt.datetime.now(dt.UTC)
     today = today_in_belgium()
@@ -265,5 +280,6 @@ async def to_do(viewer: Viewer, *, now: dt.datetime | None = None) -> ToDo:
     await _signals(viewer, todo, today)
     await _review(viewer, todo, today)
     await _invitations(viewer, todo, moment)
+    await _surveys(viewer, todo)
     todo.tasks.sort(key=lambda task: task.since)
     return todo

@@ -10,7 +10,6 @@ worker thread.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,6 +22,7 @@ from portal.audit.log import ACTION_LABELS
 from portal.clients.labels import FIELD_LABELS
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
+from portal.core.pdf import render_pdf
 from portal.core.templating import local_time
 from portal.documents.workflow import CATEGORIES
 from portal.trajectory.workflow import INTAKE_TOPICS
@@ -32,31 +32,6 @@ from portal.visibility.policy import Audience, Sensitivity
 STYLESHEET = Path(__file__).with_name("export.css")
 """The PDF's page and type: a stylesheet of its own (templates carry no inline style)."""
 TEMPLATE = "subject_access/export.html"
-
-
-class ExternalResource(Exception):
-    """The export asked WeasyPrint for a resource; it must hold everything itself."""
-
-
-@functools.cache
-def _refusing_class() -> type:
-    """A WeasyPrint URL fetcher that fetches nothing and stops the rendering when asked to
-    (WeasyPrint is imported on first use: it loads Pango, a second at start-up otherwise)."""
-    from weasyprint.urls import URLFetcher
-
-    class Refusing(URLFetcher):
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=(), fail_on_errors=True)
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            raise ExternalResource(f"the export fetches nothing ({url[:40]})")
-
-    return Refusing
-
-
-def refusing_fetcher() -> Any:
-    """A URL fetcher for WeasyPrint that refuses every resource."""
-    return _refusing_class()()
 
 
 @dataclass(frozen=True)
@@ -445,13 +420,7 @@ def context_of(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_pdf(templates: Environment, data: Mapping[str, Any]) -> bytes:
+def render_export(templates: Environment, data: Mapping[str, Any]) -> bytes:
     """The PDF of the export (synchronous: run it in a worker thread)."""
-    from weasyprint import CSS, HTML
-
     html = templates.get_template(TEMPLATE).render(context_of(data))
-    fetcher = refusing_fetcher()
-    style = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[style])
-    assert pdf is not None
-    return bytes(pdf)
+    return render_pdf(html, STYLESHEET.read_text(encoding="utf-8"))

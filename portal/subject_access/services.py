@@ -44,7 +44,7 @@ from portal.review.services import items_about
 from portal.review.visibility import ItemView
 from portal.signals import services as signals
 from portal.signals.visibility import SignalView
-from portal.subject_access.pdf import render_pdf
+from portal.subject_access.pdf import render_export
 from portal.timeline.services import Cursor, screen
 from portal.timeline.visibility import EventView
 from portal.trajectory.services import TrajectoryRecords, records_of
@@ -529,7 +529,7 @@ async def export_file(
     for who is not its file holder."""
     export = await gather(viewer, client_id)
     data = as_data(export)
-    pdf = await in_thread(render_pdf, templates, data)
+    pdf = await in_thread(render_export, templates, data)
     body, size = await in_thread(_write_archive, store, pdf, as_json(data), export.files)
     try:
         await record_access(viewer, client_id, EXPORTED, export.classes)

@@ -51,6 +51,7 @@ from tests.support.documents import (
     may_give,
     may_read,
 )
+from tests.support.evaluations import INVITED, SeededEvaluation, add_evaluations, reads_evaluation
 from tests.support.factories import PEOPLE, REVIEW_REASONS, World, add_review_rounds, build_world
 from tests.support.oracle import (
     CourseFacts,
@@ -615,6 +616,8 @@ def _attachment_urls(facts: Facts) -> list[str]:
         *(f"/attachments/signal/{s.id}" for s in facts.world.signals),
         f"/attachments/signal/{MISSING}",
         f"/attachments/nothing/{courses['A']}",
+        *(f"/attachments/evaluation/{e.id}" for e in facts.world.evaluations),
+        f"/attachments/evaluation/{MISSING}",
     ]
 
 
@@ -622,6 +625,8 @@ def _sees_host(facts: Facts, url: str) -> bool:
     _, _, kind, host_id = url.split("/")
     if kind == "signal":
         return _reads_signal(facts, f"/signals/{host_id}")
+    if kind == "evaluation":
+        return _reads_evaluation_url(facts, f"/evaluations/{host_id}")
     return kind == "course" and facts.sees_course(int(host_id))
 
 
@@ -631,6 +636,8 @@ def _attachment_refused(facts: Facts, url: str) -> int:
     _, _, kind, host_id = url.split("/")
     if kind == "signal":
         return 422 if _attaches_signal(facts, f"/signals/{host_id}") else 403
+    if kind == "evaluation":
+        return 422
     return 422 if _attaches(facts, int(host_id)) else 403
 
 
@@ -875,6 +882,71 @@ def _transfer_side(*, receiving: int = 403, holder: int = 403) -> Callable[[Fact
     return expect
 
 
+# Evaluations -------------------------------------------------------------------------------------
+
+
+def _evaluation_urls(suffix: str, *, finalised_only: bool = False) -> Urls:
+    return lambda f: [
+        *(
+            f"/evaluations/{e.id}{suffix}"
+            for e in f.world.evaluations
+            if e.finalised or not finalised_only
+        ),
+        f"/evaluations/{MISSING}{suffix}",
+    ]
+
+
+def _evaluation_of(facts: Facts, url: str) -> SeededEvaluation | None:
+    evaluation_id = int(url.split("/")[2])
+    return next((e for e in facts.world.evaluations if e.id == evaluation_id), None)
+
+
+def _reads_evaluation_url(facts: Facts, url: str) -> bool:
+    return _evaluation_of(facts, url) is not None and reads_evaluation(facts.username)
+
+
+def _runs_evaluations(facts: Facts, _url: str) -> bool:
+    return reads_evaluation(facts.username)
+
+
+def _exports(facts: Facts, url: str) -> bool:
+    evaluation = _evaluation_of(facts, url)
+    return evaluation is not None and evaluation.finalised and reads_evaluation(facts.username)
+
+
+def _evaluation_write(draft: int) -> Callable[[Facts, str], int]:
+    """404 for who may not read it; a coordinator's write on the finalised one is refused (409),
+    on the draft it answers ``draft`` (422: the form sent is refused)."""
+
+    def expect(facts: Facts, url: str) -> int:
+        evaluation = _evaluation_of(facts, url)
+        if evaluation is None or not reads_evaluation(facts.username):
+            return 404
+        return 409 if evaluation.finalised else draft
+
+    return expect
+
+
+def _evaluation_part_urls(part: str, suffix: str) -> Urls:
+    """An action point's or a survey question's URL, on each seeded evaluation."""
+    return lambda f: [
+        *(
+            f"/evaluations/{e.id}/{part}/{e.action if part == 'actions' else e.question}{suffix}"
+            for e in f.world.evaluations
+        ),
+        f"/evaluations/{MISSING}/{part}/{MISSING}{suffix}",
+    ]
+
+
+def _invited(facts: Facts, url: str) -> bool:
+    evaluation = _evaluation_of(facts, url)
+    return evaluation is not None and evaluation.finalised and facts.username in INVITED
+
+
+def _answers_closed_survey(facts: Facts, url: str) -> int:
+    return 409 if _invited(facts, url) else 404
+
+
 MATRIX_PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
 NOT_ACCEPTED = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"
 """A Windows program: refused whatever its name, and nothing is stored."""
@@ -990,6 +1062,61 @@ MATRIX: dict[tuple[str, str], Case] = {
     (P, "/clients/{client_id:int}/transfer"): Case(
         _client_urls("/transfer"), expect=_holder_refuses_input, form=lambda f: {"to": ""}
     ),
+    (G, "/evaluations"): Case(_fixed("/evaluations"), _runs_evaluations),
+    (P, "/evaluations"): Case(
+        _fixed("/evaluations"),
+        expect=lambda f, _url: 422 if reads_evaluation(f.username) else 404,
+        form=lambda f: {"partnership": "", "period": ""},
+    ),
+    (G, "/evaluations/{evaluation_id:int}"): Case(_evaluation_urls(""), _reads_evaluation_url),
+    (G, "/evaluations/{evaluation_id:int}/export.pdf"): Case(
+        _evaluation_urls("/export.pdf"), _exports
+    ),
+    (G, "/evaluations/{evaluation_id:int}/export.csv"): Case(
+        _evaluation_urls("/export.csv"), _exports
+    ),
+    (P, "/evaluations/{evaluation_id:int}/conclusions"): Case(
+        _evaluation_urls("/conclusions"),
+        expect=_evaluation_write(422),
+        form=lambda f: {"strengths": "x" * 4001, "adjustments": ""},
+    ),
+    (P, "/evaluations/{evaluation_id:int}/actions"): Case(
+        _evaluation_urls("/actions"),
+        expect=_evaluation_write(422),
+        form=lambda f: {"action": "", "owner": "", "due_on": ""},
+    ),
+    (P, "/evaluations/{evaluation_id:int}/questions"): Case(
+        _evaluation_urls("/questions"),
+        expect=_evaluation_write(422),
+        form=lambda f: {"text": "", "kind": "open"},
+    ),
+    (P, "/evaluations/{evaluation_id:int}/questions/{question_id:int}"): Case(
+        _evaluation_part_urls("questions", ""),
+        expect=_evaluation_write(422),
+        form=lambda f: {"text": ""},
+    ),
+    (P, "/evaluations/{evaluation_id:int}/actions/{action_id:int}/remove"): Case(
+        _evaluation_part_urls("actions", "/remove"), expect=_evaluation_write(303), order=1
+    ),
+    (P, "/evaluations/{evaluation_id:int}/questions/{question_id:int}/remove"): Case(
+        _evaluation_part_urls("questions", "/remove"), expect=_evaluation_write(303), order=1
+    ),
+    (P, "/evaluations/{evaluation_id:int}/send-survey"): Case(
+        _evaluation_urls("/send-survey", finalised_only=True), expect=_evaluation_write(0)
+    ),
+    (P, "/evaluations/{evaluation_id:int}/close-survey"): Case(
+        _evaluation_urls("/close-survey"), expect=_evaluation_write(409)
+    ),
+    (P, "/evaluations/{evaluation_id:int}/review"): Case(
+        _evaluation_urls("/review", finalised_only=True), expect=_evaluation_write(0)
+    ),
+    (P, "/evaluations/{evaluation_id:int}/finalise"): Case(
+        _evaluation_urls("/finalise", finalised_only=True), expect=_evaluation_write(0)
+    ),
+    (G, "/evaluations/{evaluation_id:int}/survey"): Case(_evaluation_urls("/survey"), _invited),
+    (P, "/evaluations/{evaluation_id:int}/survey"): Case(
+        _evaluation_urls("/survey"), expect=_answers_closed_survey
+    ),
     (G, "/transfers"): Case(_fixed("/transfers"), _reads_transfers),
     (G, "/transfers/{transfer_id:int}"): Case(_transfer_urls(""), _reads_transfer_url),
     (P, "/transfers/{transfer_id:int}/refuse"): Case(
@@ -1078,7 +1205,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda f: [f"/admin/partnerships/{f.partnership}/delete"],
         _platform,
         guarded=True,
-        ok=303,
+        ok=409,  # the world's partnership has evaluations: it is not deleted
         order=1,
     ),
     (G, "/admin/people"): Case(
@@ -1357,6 +1484,9 @@ async def _hidden_values(facts: Facts) -> list[str]:
     for transfer in facts.world.transfers:
         if not reads_transfer(facts.username):
             hidden += transfer.secrets
+    for evaluation in facts.world.evaluations:
+        if not reads_evaluation(facts.username):
+            hidden += evaluation.secrets
     return hidden
 
 
@@ -1400,6 +1530,7 @@ async def test_every_route_for_every_person(
     await add_signal_attachments(world, app.state.storage)
     await add_questions(world)
     await add_transfer(world)
+    await add_evaluations(world)
     facts = await _facts(world, username)
     hidden = await _hidden_values(facts)
     assert hidden, "every person has something hidden from them in this world"

@@ -77,6 +77,13 @@ LATER_APPS = {
     "questions": ("question_deadline", "question", "question_change"),
     "notifications": ("inbox_item", "digest_choice"),
     "transfers": ("transfer", "transfer_handover"),
+    "evaluations": (
+        "evaluation",
+        "evaluation_question",
+        "evaluation_invitation",
+        "evaluation_answer",
+        "evaluation_action",
+    ),
     "retention": ("retention_deletion", "retention_object"),
 }
 """Apps whose tables were made after these migrations, with RESTRICT from the start."""
@@ -141,6 +148,37 @@ async def _file_life_rows(ocmw: int, other: int, person: int, client: int) -> No
     deletion = RetentionDeletion(file=client, at=NOW, closed_at=NOW, cutoff=NOW, years=10)
     await deletion.save()
     await RetentionObject(deletion=deletion.id, document=1, object_key="k-history").save()
+
+
+async def _evaluation_rows(partnership: int, person: int) -> int:
+    """An evaluation with a survey question, an invitation, an answer and an action point."""
+    from portal.evaluations.tables import (
+        ActionPoint,
+        Evaluation,
+        SurveyAnswer,
+        SurveyInvitation,
+        SurveyQuestion,
+    )
+
+    evaluation = Evaluation(
+        partnership=partnership,
+        period="2026",
+        slot=f"{partnership}/2026",
+        opened_by=person,
+        opened_at=NOW,
+        finalised_by=person,
+        changed_at=NOW,
+    )
+    with unscoped("test: a row as written"):
+        await evaluation.save()
+    question = SurveyQuestion(evaluation=evaluation.id, position=0, kind="open", text="q")
+    await question.save()
+    await SurveyInvitation(
+        evaluation=evaluation.id, person=person, slot=f"{evaluation.id}/{person}"
+    ).save()
+    await SurveyAnswer(evaluation=evaluation.id, question=question.id, text="a").save()
+    await ActionPoint(evaluation=evaluation.id, text="t", owner="o", due_on=NOW.date()).save()
+    return int(evaluation.id)
 
 
 async def _question_rows(ocmw: int, vdab: int, person: int, client: int) -> tuple[int, int]:
@@ -325,6 +363,8 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
     await _signal_rows(ocmw, holder, client)
     await _question_rows(ocmw, vdab, holder, client)
     await _file_life_rows(ocmw, partner, holder, client)
+    evaluated = await make_partnership(ocmw, partner, vdab)
+    await _evaluation_rows(evaluated, holder)
     before = await _everything()
     assert all(before[table] for table in TABLES), "every table holds rows"
 
@@ -339,9 +379,15 @@ async def test_deleting_an_organisation_a_writer_or_a_client_is_refused_and_noth
             await _delete(table, row_id)
         assert await _everything() == before, f"{table.__name__} {row_id}: something is gone"
 
-    await _delete(Partnership, partnership)  # nothing refers to a partnership
+    # A partnership's evaluations are its record: that partnership stays; nothing else refers
+    # to one.
+    with _refused():
+        await _delete(Partnership, evaluated)
+    await _delete(Partnership, partnership)
     after = await _everything()
-    assert after.pop("partnership") == []
+    assert after.pop("partnership") == [
+        row for row in before["partnership"] if row["id"] == evaluated
+    ]
     assert after == {table: rows for table, rows in before.items() if table != "partnership"}
 
 
@@ -371,6 +417,8 @@ async def test_each_reference_on_its_own_refuses_the_delete(
     home["question"], home["question_change"] = await _question_rows(
         home_org, home_org, home["person"], home["client"]
     )
+    home["partnership"] = await make_partnership(home_org, None, None)
+    home["evaluation"] = await _evaluation_rows(home["partnership"], home["person"])
     referenced = table._meta.get_column_by_name(column)._foreign_key_meta.resolved_references
     target = {
         "organisation": lambda: make_org(f"target-{next(_seq)}", "partner"),

@@ -7,7 +7,7 @@ import pytest
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from portal.subject_access.pdf import refusing_fetcher
+from portal.core.pdf import refusing_fetcher
 
 
 @pytest.mark.parametrize(

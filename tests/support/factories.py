@@ -220,6 +220,8 @@ class World:
     """``tests.support.questions.SeededQuestion``, once ``add_questions`` seeded them."""
     transfers: list[Any] = field(default_factory=list)
     """``tests.support.transfers.SeededTransfer``, once ``add_transfer`` seeded one."""
+    evaluations: list[Any] = field(default_factory=list)
+    """``tests.support.evaluations.SeededEvaluation``, once ``add_evaluations`` seeded them."""
 
 
 PEOPLE = {
