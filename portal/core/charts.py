@@ -31,8 +31,12 @@ VALUE_ROOM = 70
 """Room to the right of the longest bar for its value."""
 CHAR_WIDTH = 0.56
 """An average character's width in a sans-serif font, as a share of the font size."""
-PALETTE = 6
-"""Series colours ``chart-s0`` … ``chart-s5`` (Okabe–Ito: told apart with colour blindness)."""
+COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
+"""Series colours ``chart-s0`` … ``chart-s5`` (Okabe–Ito: told apart with colour blindness). The
+page's stylesheet sets them by class; each bar also carries its colour as an SVG presentation
+attribute (not a style: the Content-Security-Policy allows it), for renderers that apply no
+stylesheet inside an SVG, such as WeasyPrint's PDF."""
+PALETTE = len(COLOURS)
 SWATCH = 12
 
 _KEY = re.compile(r"[a-z][a-z0-9-]{0,40}")
@@ -190,10 +194,12 @@ _SVG = Markup(
 _TEXT = Markup('<text class="chart-text" x="{x}" y="{y}" font-size="{size}">{text}</text>')
 _VALUE = Markup('<text class="chart-value" x="{x}" y="{y}" font-size="{size}">{text}</text>')
 _SWATCH = Markup(
-    '<rect class="chart-bar chart-s{colour}" x="{x}" y="{y}" width="{size}" height="{size}"/>'
+    '<rect class="chart-bar chart-s{colour}" fill="{fill}" x="{x}" y="{y}" width="{size}"'
+    ' height="{size}"/>'
 )
 _BAR = Markup(
-    '<rect class="chart-bar chart-s{colour}" x="{x}" y="{y}" width="{width}" height="{height}">'
+    '<rect class="chart-bar chart-s{colour}" fill="{fill}" x="{x}" y="{y}" width="{width}"'
+    ' height="{height}">'
     "<title>{name}: {value}</title></rect>"
 )
 _AXIS = Markup('<line class="chart-axis" x1="{x}" x2="{x}" y1="{top}" y2="{bottom}"/>')
@@ -211,7 +217,15 @@ def _legend(chart: BarChart, top: float) -> tuple[list[Markup], float]:
         width = SWATCH + 6 + len(label) * FONT * CHAR_WIDTH + 16
         if x > PAD and x + width > WIDTH - PAD:
             x, y = float(PAD), y + LABEL_LINE
-        parts.append(_SWATCH.format(colour=index % PALETTE, x=_n(x), y=_n(y + 4), size=SWATCH))
+        parts.append(
+            _SWATCH.format(
+                colour=index % PALETTE,
+                fill=COLOURS[index % PALETTE],
+                x=_n(x),
+                y=_n(y + 4),
+                size=SWATCH,
+            )
+        )
         parts.append(_TEXT.format(x=_n(x + SWATCH + 6), y=_n(y + 15), size=FONT, text=label))
         x += width
     return parts, y + LABEL_LINE + GAP - top
@@ -279,6 +293,7 @@ def _bar(
     name = category if len(chart.series) == 1 else f"{category} · {series.label}"
     return _BAR.format(
         colour=index % PALETTE,
+        fill=COLOURS[index % PALETTE],
         x=_n(x),
         y=_n(y),
         width=_n(max(width, 1.0)),

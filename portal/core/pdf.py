@@ -6,7 +6,15 @@ in a worker thread."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
+
+BASE_STYLESHEET = Path(__file__).with_name("pdf.css")
+
+
+@functools.cache
+def _base() -> str:
+    return BASE_STYLESHEET.read_text(encoding="utf-8")
 
 
 class ExternalResource(Exception):
@@ -33,10 +41,11 @@ def refusing_fetcher() -> Any:
 
 
 def render_pdf(html: str, stylesheet: str) -> bytes:
+    """The PDF of ``html`` with the shared page and type (``pdf.css``), then ``stylesheet``."""
     from weasyprint import CSS, HTML
 
     fetcher = refusing_fetcher()
-    style = CSS(string=stylesheet, url_fetcher=fetcher)
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[style])
+    styles = [CSS(string=text, url_fetcher=fetcher) for text in (_base(), stylesheet)]
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=styles)
     assert pdf is not None
     return bytes(pdf)

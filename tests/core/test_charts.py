@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment, FileSystemLoader, select_autoescape
 
-from portal.core.charts import WIDTH, BarChart, Series
+from portal.core.charts import COLOURS, WIDTH, BarChart, Series
 from portal.core.templating import TEMPLATES_DIR
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -129,6 +130,16 @@ def test_stacked_bars_are_proportional_and_end_in_the_total() -> None:
     assert values == ["4", "3"], "each stacked bar ends in its total"
     colours = {rect.get("class") for rect in bars}
     assert colours == {"chart-bar chart-s0", "chart-bar chart-s1", "chart-bar chart-s3"}
+    fills = {rect.get("fill") for rect in bars}
+    assert fills == {COLOURS[0], COLOURS[1], COLOURS[3]}, "the colour also without a stylesheet"
+
+
+def test_the_stylesheets_give_each_series_the_colour_the_bars_carry() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for sheet in ("static/css/portal.css", "portal/evaluations/export.css"):
+        text = (root / sheet).read_text(encoding="utf-8")
+        found = dict(re.findall(r"\.chart-s(\d) \{ fill: (#[0-9a-f]{6}); \}", text))
+        assert found == {str(i): colour for i, colour in enumerate(COLOURS)}, sheet
 
 
 def test_values_in_the_readers_language_and_a_mark_for_none() -> None:
