@@ -113,6 +113,12 @@ def is_sqlite() -> bool:
     return isinstance(DB, SQLiteEngine)
 
 
+async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """One statement as written (``{}`` for each argument), below the query builder: for a claim
+    with ``RETURNING``, an insert that may meet its twin, or a read the builder cannot say."""
+    return list(await DB.run_querystring(QueryString(sql, *args)))
+
+
 async def ping() -> None:
     await DB.run_querystring(QueryString("SELECT 1"))
 

@@ -30,9 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from piccolo.querystring import QueryString
-
-from portal.core import db
+from portal.core.db import run_sql
 from portal.core.periods import QUARTERS, Period, working_days
 from portal.core.templating import local_time
 from portal.questions.tables import Question
@@ -349,10 +347,6 @@ def compute(
 # Reading ---------------------------------------------------------------------------------------
 
 
-async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    return list(await db.DB.run_querystring(QueryString(sql, *args)))
-
-
 _PARTNERSHIP_CLIENTS = (
     "SELECT c.id FROM client AS c WHERE c.ocmw = {} AND EXISTS (SELECT 1 FROM care_team_member"
     " AS m JOIN person AS p ON p.id = m.person WHERE m.client = c.id AND p.organisation = {})"
@@ -386,13 +380,13 @@ async def read_facts(partnership: Mapping[str, Any], period: Period) -> Facts:
     member = partner if partner is not None else team
     facts = Facts()
     with unscoped("evaluation figures: counted for the partnership; only aggregates leave"):
-        clients = await _rows(
+        clients = await run_sql(
             "SELECT c.id, c.created_at, c.closed_at, c.closed_reason FROM client AS c"  # noqa: S608
             f" WHERE c.id IN ({_PARTNERSHIP_CLIENTS})",
             ocmw,
             member,
         )
-        events = await _rows(
+        events = await run_sql(
             "SELECT e.client, e.occurred_at, e.payload FROM timeline_event AS e"  # noqa: S608
             f" WHERE e.kind = {{}} AND e.client IN ({_PARTNERSHIP_CLIENTS})"
             " ORDER BY e.occurred_at, e.id",
@@ -400,7 +394,7 @@ async def read_facts(partnership: Mapping[str, Any], period: Period) -> Facts:
             ocmw,
             member,
         )
-        trainings = await _rows(
+        trainings = await run_sql(
             "SELECT t.requested_at, t.state, t.start_date FROM training_request AS t"  # noqa: S608
             f" WHERE t.client IN ({_PARTNERSHIP_CLIENTS})"
             " AND t.requested_at >= {} AND t.requested_at < {}",
@@ -409,7 +403,7 @@ async def read_facts(partnership: Mapping[str, Any], period: Period) -> Facts:
             first,
             last,
         )
-        placements = await _rows(
+        placements = await run_sql(
             'SELECT pl.client, pl.start, pl."end", pl.outflow FROM placement AS pl'  # noqa: S608
             f" WHERE pl.client IN ({_PARTNERSHIP_CLIENTS})",
             ocmw,

@@ -16,6 +16,12 @@ RECORD = "survey"
 SURVEY = "evaluation.survey"
 
 
+def survey_title(partnership: str, period_code: str) -> str:
+    """What names a survey to a colleague: the partnership and the period."""
+    period = Period.parse(period_code)
+    return f"{partnership} · {period.label() if period else period_code}"
+
+
 async def _surveys(viewer: Viewer, ids: Sequence[int]) -> dict[int, Target]:
     with unscoped("a colleague's own survey invitations: the evaluation's period and name"):
         rows = await SurveyInvitation.select(
@@ -26,12 +32,13 @@ async def _surveys(viewer: Viewer, ids: Sequence[int]) -> dict[int, Target]:
             (SurveyInvitation.person == viewer.person_id)
             & SurveyInvitation.evaluation.is_in(list(ids))
         )
-    found = {}
-    for row in rows:
-        period = Period.parse(row["evaluation.period"])
-        title = f"{row['evaluation.partnership.name']} · {period.label() if period else ''}"
-        found[row["evaluation"]] = Target(title, f"/evaluations/{row['evaluation']}/survey")
-    return found
+    return {
+        row["evaluation"]: Target(
+            survey_title(row["evaluation.partnership.name"], row["evaluation.period"]),
+            f"/evaluations/{row['evaluation']}/survey",
+        )
+        for row in rows
+    }
 
 
 SOURCES = (RecordSource(RECORD, _surveys),)

@@ -16,11 +16,9 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import HTTPException, NotFoundException
-from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Partnership, Person
-from portal.core import db
-from portal.core.db import unit_of_work
+from portal.core.db import run_sql, unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.periods import Period, today_in_belgium
 from portal.evaluations import figures as figure_data
@@ -95,11 +93,6 @@ class Page:
     previous_actions: tuple[ActionView, ...]
     previous: EvaluationView | None
     figures: Mapping[str, Any]
-
-
-async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """A statement on the evaluation's own row (a claim, an insert that may meet its twin)."""
-    return list(await db.DB.run_querystring(QueryString(sql, *args)))
 
 
 # Reading ---------------------------------------------------------------------------------------

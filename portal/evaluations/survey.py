@@ -21,12 +21,11 @@ from babel.numbers import format_decimal
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
 
-from portal.core.db import unit_of_work
+from portal.core.db import run_sql, unit_of_work
 from portal.core.i18n import current_locale
 from portal.core.i18n import gettext_ as _
-from portal.core.periods import Period
 from portal.evaluations import inbox, services, workflow
-from portal.evaluations.services import Frozen, Invalid, QuestionView, run_sql
+from portal.evaluations.services import Frozen, Invalid, QuestionView
 from portal.evaluations.tables import SurveyAnswer, SurveyInvitation
 from portal.evaluations.visibility import EvaluationView
 from portal.evaluations.workflow import OPEN_KIND, SCALE, SCALE_KIND
@@ -162,16 +161,11 @@ async def waiting_for(viewer: Viewer) -> list[Waiting]:
     return [
         Waiting(
             row["evaluation"],
-            _title(row["evaluation.partnership.name"], row["evaluation.period"]),
+            inbox.survey_title(row["evaluation.partnership.name"], row["evaluation.period"]),
             row["evaluation.survey_sent_at"],
         )
         for row in rows
     ]
-
-
-def _title(partnership: str, period_code: str) -> str:
-    period = Period.parse(period_code)
-    return f"{partnership} · {period.label() if period else period_code}"
 
 
 async def _invitation(viewer: Viewer, evaluation_id: int) -> Mapping[str, Any]:
@@ -200,7 +194,7 @@ async def survey_form(viewer: Viewer, evaluation_id: int) -> Form:
     await take(viewer, inbox.RECORD, evaluation_id)
     return Form(
         evaluation_id=evaluation_id,
-        title=_title(row["evaluation.partnership.name"], row["evaluation.period"]),
+        title=inbox.survey_title(row["evaluation.partnership.name"], row["evaluation.period"]),
         state=row["evaluation.state"],
         answered=bool(row["answered"]),
         questions=await services.questions_of(evaluation_id),

@@ -694,8 +694,9 @@ def _summary(
 
 async def refuse_former_ocmw(client_id: int, actor: Any, ocmw: int) -> None:
     """A person of an OCMW that transferred the file away writes nothing on it any more (a page
-    they opened before the move stays open in their browser)."""
-    if actor.org_id == ocmw:
+    they opened before the move stays open in their browser). Only an OCMW hands a file over, so
+    a partner's or VDAB's write needs no look."""
+    if actor.org_id == ocmw or getattr(actor, "org_kind", "ocmw") != "ocmw":
         return
     with unscoped("transfers: whether the writer's OCMW handed this file over"):
         moved = await Transfer.exists().where(
