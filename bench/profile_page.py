@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.run import DATABASE_URL, OIDC_ENV, REDIS_URL
+from bench.run import DATABASE_URL, OIDC_ENV, REDIS_URL, STATEMENTS_ENV
 
 os.environ["PORTAL_DATABASE_URL"] = DATABASE_URL  # before portal.core.db is imported
 os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
@@ -55,6 +55,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
             "PORTAL_VAR_DIR": str(var_dir),
             "PORTAL_REDIS_URL": REDIS_URL,
             **OIDC_ENV,
+            **STATEMENTS_ENV,
         }
     )
     app = create_app(settings)

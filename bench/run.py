@@ -69,6 +69,13 @@ OIDC_ENV = {
     "PORTAL_OIDC_CLIENT_ID": "bench",
     "PORTAL_OIDC_CLIENT_SECRET": "bench",
 }
+STATEMENTS_ENV = {
+    "PORTAL_CONTROLLER_NAME": "OCMW Bench",
+    "PORTAL_CONTROLLER_ADDRESS": "Markt 1, 9999 Bench",
+    "PORTAL_DPO_EMAIL": "dpo@bench.example",
+    "PORTAL_ACCESSIBILITY_EMAIL": "toegankelijkheid@bench.example",
+}
+"""What production requires for the privacy and accessibility statements."""
 STOP_TIMEOUT = 15  # uvicorn drains for up to 8 s (``portal serve``, the baseline)
 
 THREADS = 2
@@ -397,14 +404,18 @@ def portal_env(var_dir: Path, database_url: str = DATABASE_URL, **extra: str) ->
         PORTAL_VAR_DIR=str(var_dir),
         PORTAL_REDIS_URL=REDIS_URL,
         **OIDC_ENV,
+        **STATEMENTS_ENV,
         **extra,
     )
 
 
-def baseline_server(port: int) -> ServerProcess:
+def baseline_server(
+    port: int, app: str = "bench.baseline:app", database_url: str = DATABASE_URL
+) -> ServerProcess:
+    """A baseline app under uvicorn, served as the portal is (one worker, no access log)."""
     argv = [
         str(BIN / "uvicorn"),
-        "bench.baseline:app",
+        app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -421,7 +432,7 @@ def baseline_server(port: int) -> ServerProcess:
         "--lifespan",
         "on",
     ]
-    env = base_env(BENCH_DATABASE_URL=DATABASE_URL)
+    env = base_env(BENCH_DATABASE_URL=database_url)
     return ServerProcess(argv, env, port, cwd=ROOT, name="baseline")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 
 from portal import domains
@@ -146,4 +146,6 @@ async def _before_request(request: Request) -> None:
     audit_context.note(request)
     if "\x00" in request.scope["path"]:
         raise NotFoundException()  # no file or route has a NUL in its name (the OS refuses it)
+    if b"%00" in request.scope["query_string"]:  # nobody types a NUL; PostgreSQL refuses one
+        raise ClientException("a NUL character in the query")
     await check_csrf(request)

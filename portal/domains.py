@@ -34,6 +34,7 @@ from portal.questions.domain import DOMAIN as QUESTIONS
 from portal.retention.domain import DOMAIN as RETENTION
 from portal.review.domain import DOMAIN as REVIEW
 from portal.signals.domain import DOMAIN as SIGNALS
+from portal.statements.domain import DOMAIN as STATEMENTS
 from portal.subject_access.domain import DOMAIN as SUBJECT_ACCESS
 from portal.timeline import kinds
 from portal.timeline.domain import DOMAIN as TIMELINE
@@ -69,6 +70,7 @@ DOMAINS: tuple[Domain, ...] = (
     RETENTION,
     NOTIFICATIONS,
     POLICY,
+    STATEMENTS,
 )
 
 

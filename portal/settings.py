@@ -6,6 +6,7 @@ variable, and the command line turns that into one line on stderr and a non-zero
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import os
@@ -121,6 +122,24 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class StatementSettings:
+    """Who answers for this installation, as the privacy and accessibility statements name them
+    (``/privacy``, ``/accessibility``). GDPR art. 13 asks a privacy statement for the
+    controller's identity and contact and the data protection officer's contact, and the Web
+    Accessibility Directive a contact to report a barrier: production requires those
+    (``STATEMENTS_REQUIRED``); development shows each missing one as "not configured"."""
+
+    controller_name: str = ""
+    controller_address: str = ""
+    dpo_name: str = ""
+    dpo_email: str = ""
+    dpo_phone: str = ""
+    accessibility_email: str = ""
+    accessibility_reviewed: dt.date | None = None
+    """When the operating organisation last reviewed the accessibility statement."""
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database: DatabaseSettings
@@ -144,6 +163,7 @@ class Settings:
     """Signs the access log's prune checkpoints (``PORTAL_AUDIT_KEY``, else derived from the
     secret key)."""
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    statements: StatementSettings = field(default_factory=StatementSettings)
 
     @property
     def is_production(self) -> bool:
@@ -312,6 +332,58 @@ def _parse_smtp(env: Mapping[str, str]) -> SmtpSettings | None:
     return SmtpSettings(host, port, sender, user, password, starttls == "true")
 
 
+STATEMENTS_REQUIRED = (
+    "PORTAL_CONTROLLER_NAME",
+    "PORTAL_CONTROLLER_ADDRESS",
+    "PORTAL_DPO_EMAIL",
+    "PORTAL_ACCESSIBILITY_EMAIL",
+)
+_PHONE = re.compile(r"\+?[0-9][0-9 ./()-]{5,24}")
+
+
+def _parse_statements(env: Mapping[str, str], mode: str) -> StatementSettings:
+    values = {
+        name: " ".join((env.get(name) or "").split())
+        for name in (
+            *STATEMENTS_REQUIRED,
+            "PORTAL_DPO_NAME",
+            "PORTAL_DPO_PHONE",
+            "PORTAL_ACCESSIBILITY_REVIEWED",
+        )
+    }
+    if mode == "production":
+        for name in STATEMENTS_REQUIRED:
+            if not values[name]:
+                raise ConfigError(
+                    name,
+                    "is required in production: the privacy and accessibility statements name it",
+                )
+    for name in ("PORTAL_DPO_EMAIL", "PORTAL_ACCESSIBILITY_EMAIL"):
+        if values[name] and not _ADDRESS.fullmatch(values[name]):
+            raise ConfigError(name, f"must be an e-mail address (got {values[name]!r})")
+    phone = values["PORTAL_DPO_PHONE"]
+    if phone and not _PHONE.fullmatch(phone):
+        raise ConfigError(
+            "PORTAL_DPO_PHONE", f"must be a phone number, e.g. +32 9 123 45 67 (got {phone!r})"
+        )
+    reviewed = values["PORTAL_ACCESSIBILITY_REVIEWED"]
+    try:
+        reviewed_on = dt.date.fromisoformat(reviewed) if reviewed else None
+    except ValueError:
+        raise ConfigError(
+            "PORTAL_ACCESSIBILITY_REVIEWED", f"must be a date as YYYY-MM-DD (got {reviewed!r})"
+        ) from None
+    return StatementSettings(
+        controller_name=values["PORTAL_CONTROLLER_NAME"],
+        controller_address=values["PORTAL_CONTROLLER_ADDRESS"],
+        dpo_name=values["PORTAL_DPO_NAME"],
+        dpo_email=values["PORTAL_DPO_EMAIL"],
+        dpo_phone=phone,
+        accessibility_email=values["PORTAL_ACCESSIBILITY_EMAIL"],
+        accessibility_reviewed=reviewed_on,
+    )
+
+
 OIDC_REQUIRED = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET")
 ROLE_CODES = tuple(role.value for role in Role)
 _CLAIM_PATH = re.compile(r"[A-Za-z0-9_:/.-]+")
@@ -433,6 +505,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     return Settings(
         oidc=_parse_oidc(env, mode, base_url),
+        statements=_parse_statements(env, mode),
         support_contact=(env.get("PORTAL_SUPPORT_CONTACT") or "").strip(),
         trusted_proxies=_parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
         s3=_parse_s3(env),

@@ -20,12 +20,12 @@ RENAMED_KINDS = """CASE kind
     WHEN 'social_report.updated' THEN 'note.added'
     ELSE kind END"""
 POSTGRES = (
-    "UPDATE timeline_event SET text = body, kind = " + RENAMED_KINDS + ", payload = "
+    "UPDATE timeline_event SET text = body, kind = " + RENAMED_KINDS + ", payload = "  # nosec B608  # constant SQL of the migration
     "(COALESCE(payload::jsonb, '{{}}'::jsonb) || jsonb_build_object('subject', title))::json"
 )
 # QueryString templates: literal braces are doubled.
 SQLITE = (
-    "UPDATE timeline_event SET text = body, kind = " + RENAMED_KINDS + ", payload = "
+    "UPDATE timeline_event SET text = body, kind = " + RENAMED_KINDS + ", payload = "  # nosec B608  # constant SQL of the migration
     "json_set(COALESCE(NULLIF(payload, ''), '{{}}'), '$.subject', title)"
 )
 

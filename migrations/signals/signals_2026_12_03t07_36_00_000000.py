@@ -31,14 +31,14 @@ async def forwards():
             f"('{code}', '', 10, {position}, TRUE)" for position, code in enumerate(CODES)
         )
         await DB.run_ddl(
-            f"INSERT INTO signal_theme (code, name, deadline, position, active) VALUES {rows}"
+            f"INSERT INTO signal_theme (code, name, deadline, position, active) VALUES {rows}"  # nosec B608  # the migration's own theme codes
         )
 
     async def delete():
         from portal.core.db import DB
 
         codes = ", ".join(f"'{code}'" for code in CODES)
-        await DB.run_ddl(f"DELETE FROM signal_theme WHERE code IN ({codes})")
+        await DB.run_ddl(f"DELETE FROM signal_theme WHERE code IN ({codes})")  # nosec B608  # the migration's own theme codes
 
     manager.add_raw(insert)
     manager.add_raw_backwards(delete)

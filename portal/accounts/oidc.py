@@ -176,9 +176,10 @@ class OidcClient:
             raise unreachable(f"GET {url} did not answer a JSON object")
         return document
 
-    async def metadata(self) -> ProviderMetadata:
+    async def metadata(self, *, fresh: bool = False) -> ProviderMetadata:
+        """The provider's discovery document, cached for ``METADATA_TTL`` unless ``fresh``."""
         now = time.monotonic()
-        if self._metadata is not None and now - self._metadata[0] < METADATA_TTL:
+        if not fresh and self._metadata is not None and now - self._metadata[0] < METADATA_TTL:
             return self._metadata[1]
         url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
         metadata = _metadata(await self._get_json(url), self.settings.issuer)
@@ -212,8 +213,12 @@ class OidcClient:
         )
 
     async def begin(self, next_path: str) -> tuple[str, PendingLogin]:
-        """The provider's authorization URL, and what the callback will have to match."""
-        metadata = await self.metadata()
+        """The provider's authorization URL, and what the callback will have to match.
+
+        The discovery document is fetched afresh for every login: a provider that cannot be
+        reached then gets the portal's own page ("logging in is not possible right now") rather
+        than a browser error at the provider's address."""
+        metadata = await self.metadata(fresh=True)
         pending = PendingLogin(
             state=secrets.token_urlsafe(32),
             nonce=secrets.token_urlsafe(32),

@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "cross_site": False,
 }
 """What an entry holds where its writer gave nothing: hashed as it will be read back."""
+_INSERT_COLUMNS = ", ".join(f'"{name}"' for name in (*CONTENT, "prev_hash", "hash"))
 
 
 def chain_of(client_id: int | None, person_id: int | None) -> str:
@@ -70,18 +71,21 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def digest(prev_hash: str, entry: Mapping[str, Any]) -> str:
+def _canonical_text(entry: Mapping[str, Any]) -> str:
     content = {name: _canonical(entry.get(name)) for name in CONTENT}
     if content["cross_site"] is not None:
         content["cross_site"] = bool(content["cross_site"])
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{_canonical_text(entry)}".encode()).hexdigest()
 
 
 def _lock_heads_sql(count: int) -> str:
     values = ", ".join("({}, 0, {}, 0, {})" for _ in range(count))
     return (
-        f"INSERT INTO audit_chain (key, seq, head, pruned_seq, pruned_hash) VALUES {values}"  # noqa: S608
+        f"INSERT INTO audit_chain (key, seq, head, pruned_seq, pruned_hash) VALUES {values}"  # noqa: S608  # nosec B608  # placeholders only
         " ON CONFLICT (key) DO UPDATE SET seq = audit_chain.seq RETURNING key, seq, head"
     )
 
@@ -99,8 +103,58 @@ async def _lock_heads(keys: list[str]) -> dict[str, tuple[int, str]]:
 
 
 async def append(entry: dict[str, Any]) -> None:
-    """Write one entry at the end of its chain (``entry`` holds ``CONTENT`` but its place)."""
-    await append_many([entry])
+    """Write one entry at the end of its chain (``entry`` holds ``CONTENT`` but its place): on
+    PostgreSQL in one statement once the chain has a head, else as ``append_many`` does."""
+    if db.is_sqlite() or not await _append_in_one_statement(entry):
+        await append_many([entry])
+
+
+def _split_at_seq(placed: dict[str, Any]) -> tuple[str, str]:
+    """The canonical text of an entry as the part before its position's digits and the part
+    after, so that the database can hash it with the position it assigns (as ``digest`` would:
+    a quote inside a value is escaped, so the key's pattern occurs once)."""
+    before, after = _canonical_text({**placed, "seq": 0}).split('"seq":0,', 1)
+    return before + '"seq":', "," + after
+
+
+_TYPES = {
+    "at": "TIMESTAMPTZ",
+    "person": "INTEGER",
+    "organisation": "INTEGER",
+    "client_id": "INTEGER",
+    "cross_site": "BOOLEAN",
+}
+_MOVE_HEAD = (
+    "WITH moved AS (UPDATE audit_chain SET prev_head = head, seq = seq + 1,"
+    " head = encode(sha256(convert_to("
+    "head || chr(10) || {} || CAST(seq + 1 AS TEXT) || {}, 'UTF8')), 'hex')"
+    " WHERE key = {} RETURNING seq, head, prev_head)"
+)
+_PLACED = ", ".join(
+    "moved.seq" if name == "seq" else f"CAST({{}} AS {_TYPES.get(name, 'TEXT')})"
+    for name in CONTENT
+)
+_ONE_STATEMENT = " ".join(
+    (
+        _MOVE_HEAD,
+        f"INSERT INTO access_log ({_INSERT_COLUMNS})",
+        f"SELECT {_PLACED}, moved.prev_head, moved.head FROM moved RETURNING seq",  # noqa: S608  # nosec B608  # names from CONTENT
+    )
+)
+
+
+async def _append_in_one_statement(entry: dict[str, Any]) -> bool:
+    """Move the chain's head and write the entry linked to the old one, in one statement that
+    commits on its own (or with the caller's unit of work): the UPDATE takes the head's row lock
+    and computes the position and hash from the head it locked, so concurrent writers of one
+    chain queue as they do in ``append_many``. ``False`` when the chain has no head yet."""
+    key = chain_of(entry.get("client_id"), entry.get("person"))
+    placed = {**DEFAULTS, **entry, "chain": key, "seq": 0}
+    placed["at"] = _canonical_moment(placed["at"])
+    before, after = _split_at_seq(placed)
+    values = [placed[name] for name in CONTENT if name != "seq"]
+    rows = await db.run_sql(_ONE_STATEMENT, before, after, key, *values)
+    return bool(rows)
 
 
 async def append_many(entries: list[dict[str, Any]]) -> None:
@@ -131,7 +185,7 @@ async def append_many(entries: list[dict[str, Any]]) -> None:
         names = ", ".join("{}" for _ in moved)
         await db.DB.run_querystring(
             QueryString(
-                f"UPDATE audit_chain SET seq = CASE key {seqs} END,"  # noqa: S608
+                f"UPDATE audit_chain SET seq = CASE key {seqs} END,"  # noqa: S608  # nosec B608  # placeholders only
                 f" head = CASE key {hashes} END WHERE key IN ({names})",
                 *args,
                 *moved,
@@ -139,7 +193,6 @@ async def append_many(entries: list[dict[str, Any]]) -> None:
         )
 
 
-_INSERT_COLUMNS = ", ".join(f'"{name}"' for name in (*CONTENT, "prev_hash", "hash"))
 _ROW = "(" + ", ".join("{}" for _ in range(len(CONTENT) + 2)) + ")"
 
 
@@ -148,7 +201,7 @@ async def _insert(rows: list[list[Any]]) -> None:
     values = ", ".join(_ROW for _ in rows)
     args = [value for row in rows for value in row]
     await db.DB.run_querystring(
-        QueryString(f"INSERT INTO access_log ({_INSERT_COLUMNS}) VALUES {values}", *args)  # noqa: S608
+        QueryString(f"INSERT INTO access_log ({_INSERT_COLUMNS}) VALUES {values}", *args)  # noqa: S608  # nosec B608  # column names from CONTENT
     )
 
 
@@ -310,7 +363,7 @@ async def chain_existing() -> int:
     }
     columns = ", ".join(name for name in CONTENT if name not in ("chain", "seq"))
     rows = await run(
-        QueryString(f"SELECT id, {columns} FROM access_log WHERE chain = '' ORDER BY id")  # noqa: S608
+        QueryString(f"SELECT id, {columns} FROM access_log WHERE chain = '' ORDER BY id")  # noqa: S608  # nosec B608  # column names from CONTENT
     )
     for row in rows:
         entry = dict(row)

@@ -44,6 +44,8 @@ class AuditChain(Table, tablename="audit_chain"):
     key = Varchar(length=40, unique=True)
     seq = Integer(default=0)
     head = Varchar(length=64, default="")
+    prev_head = Varchar(length=64, default="")
+    """The hash ``head`` replaced when it last moved (the one-statement append returns it)."""
     pruned_seq = Integer(default=0)
     """Entries up to this position were pruned (``portal audit prune``)."""
     pruned_hash = Varchar(length=64, default="")

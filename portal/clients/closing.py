@@ -17,7 +17,7 @@ from portal.clients.tables import Client
 from portal.clients.workflow import CLOSE_REASON_BY_CODE
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
-from portal.timeline.services import append
+from portal.timeline.services import FileReadOnly, append
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 
@@ -34,9 +34,9 @@ async def close_file(
     """The file holder closes the file: ``reason`` (a code of ``CLOSE_REASONS``) and an optional
     ``note`` (required for "other")."""
     client = await holding(actor, client_id)
-    errors: dict[str, str] = {}
     if client.closed:
-        errors["reason"] = _("This file is already closed.")
+        raise FileReadOnly()
+    errors: dict[str, str] = {}
     reason = CLOSE_REASON_BY_CODE.get(fields.get("reason", ""))
     note = _words(fields.get("note", ""))
     if reason is None:
@@ -68,10 +68,10 @@ async def reopen_file(
     """The file holder reopens a closed file, saying why (``reason``)."""
     client = await holding(actor, client_id)
     reason = _words(fields.get("reason", ""))
-    errors: dict[str, str] = {}
     if not client.closed:
-        errors["reason"] = _("This file is not closed.")
-    elif len(reason) < 3:
+        raise FileReadOnly()
+    errors: dict[str, str] = {}
+    if len(reason) < 3:
         errors["reason"] = _("Say in a few words why.")
     elif len(reason) > NOTE_MAX:
         errors["reason"] = _("A reason can be at most 2000 characters long.")

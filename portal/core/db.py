@@ -96,13 +96,19 @@ def count_queries() -> Iterator[list[int]]:
         _query_count.reset(token)
 
 
+SERVER_SETTINGS = {"jit": "off"}
+"""PostgreSQL compiles a statement whose estimated cost passes ``jit_above_cost`` on every run;
+the pages' scoped statements pass it once a few thousand files exist and took 0.1-0.8 s each to
+compile (``bench/README.md``), far more than they take to run."""
+
+
 def engine_for(url: str) -> SQLiteEngine | PostgresEngine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return CountingSQLiteEngine(path=str(path), timeout=30)
     dsn = "postgresql://" + url.split("://", 1)[1]
-    return CountingPostgresEngine(config={"dsn": dsn})
+    return CountingPostgresEngine(config={"dsn": dsn, "server_settings": SERVER_SETTINGS})
 
 
 DATABASE_URL = os.environ.get("PORTAL_DATABASE_URL") or DEFAULT_DATABASE_URL

@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from portal.core import i18n
 from portal.core.i18n import N_
 from portal.core.templating import is_htmx, render
+from portal.core.unavailable import unavailable
 
 log = logging.getLogger("portal.errors")
 
@@ -39,8 +40,16 @@ MESSAGES = {
         N_("Something went wrong on our side"),
         N_("The error has been logged. Please try again later."),
     ),
-    503: (N_("The portal is not available right now"), N_("Please try again in a few minutes.")),
+    503: (
+        N_("The portal is not available right now"),
+        N_(
+            "A part of the portal cannot be reached right now. Please try again in a few minutes;"
+            " if you were saving something, first check whether it was saved."
+        ),
+    ),
 }
+RETRY_AFTER = 30
+"""Seconds a 503 page asks the browser to wait before trying again."""
 
 
 def error_page(request: Request, status_code: int) -> Response[str]:
@@ -51,6 +60,7 @@ def error_page(request: Request, status_code: int) -> Response[str]:
         "core/error.html",
         {"status_code": status_code, "title": title, "text": text},
         status_code=status_code,
+        headers={"Retry-After": str(RETRY_AFTER)} if status_code == 503 else None,
     )
 
 
@@ -74,5 +84,18 @@ def login_redirect(request: Request) -> Response:
 
 
 def server_error(request: Request, exc: Exception) -> Response[str]:
+    """500 for a bug; 503 when a server the portal depends on cannot be reached (logged in one
+    line: an outage is no bug, and every request meets it until the server is back)."""
+    server = unavailable(exc)
+    if server is not None:
+        log.error(
+            "%s unavailable on %s %s: %s: %s",
+            server,
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return error_page(request, 503)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)

@@ -42,7 +42,8 @@ def form_limits(request: Request) -> tuple[int, int]:
 
 
 async def read_form(request: Request) -> FormMultiDict:
-    """The submitted form, read and counted within the route's limits (413 past them)."""
+    """The submitted form, read and counted within the route's limits (413 past them). A field
+    with a NUL character, which nobody types and PostgreSQL cannot store, is a bad request."""
     if not is_form(request):
         return FormMultiDict()
     if not request.scope.get(_READ_KEY) and not _already_read(request):
@@ -51,7 +52,10 @@ async def read_form(request: Request) -> FormMultiDict:
         if _field_count(request, body) > max_fields:
             raise RequestEntityTooLarge("too many form fields")
         request.scope[_READ_KEY] = True  # type: ignore[literal-required]
-    return await request.form()
+    form = await request.form()
+    if any(isinstance(value, str) and "\x00" in value for _, value in form.multi_items()):
+        raise ClientException("a form field holds a NUL character")
+    return form
 
 
 def _already_read(request: Request) -> bool:

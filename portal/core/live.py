@@ -36,6 +36,8 @@ from litestar.response.sse import ServerSentEventMessage
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from portal.core.redis_client import redis_client
+
 log = logging.getLogger("portal.live")
 
 MAX_PENDING = 64
@@ -215,7 +217,7 @@ def namespace_for(database_url: str) -> str:
 def hub_for(redis_url: str | None, namespace: str) -> Hub:
     """The Redis hub when ``PORTAL_REDIS_URL`` is set, else the in-process one."""
     if redis_url:
-        return RedisHub(Redis.from_url(redis_url), namespace)
+        return RedisHub(redis_client(redis_url), namespace)
     return Hub()
 
 

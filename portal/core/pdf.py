@@ -46,6 +46,6 @@ def render_pdf(html: str, stylesheet: str) -> bytes:
 
     fetcher = refusing_fetcher()
     styles = [CSS(string=text, url_fetcher=fetcher) for text in (_base(), stylesheet)]
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=styles)
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=styles, pdf_tags=True)
     assert pdf is not None
     return bytes(pdf)

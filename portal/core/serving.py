@@ -29,6 +29,12 @@ HEAD_TIMEOUT = 10.0
 on a kept-alive connection, from the next request's first byte); then the connection is closed."""
 MAX_HEAD_BYTES = 16 * 1024
 """Largest request line plus headers accepted; a larger head is answered 431 and closed."""
+KEEP_ALIVE = 75.0
+"""Seconds an idle kept-alive connection stays open (uvicorn's default is 5). Longer than the idle
+timeout of the load balancers in front (60 s at most by default), so that the balancer, not the
+portal, closes an idle connection: when the portal closes it first, a request sent on it at that
+moment meets a reset (a 502 behind a balancer). ``make faults`` met such resets with people who
+paused about 5 s between two clicks on a busy machine."""
 
 
 class ServeServer(Server):
@@ -64,6 +70,7 @@ class ServeConfig(Config):
         self.max_head_bytes = max_head_bytes
         options.setdefault("http", HeadLimitedProtocol)
         options.setdefault("log_config", logging_config())
+        options.setdefault("timeout_keep_alive", KEEP_ALIVE)
         super().__init__(app, **options)
 
 

@@ -54,6 +54,7 @@ from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.asyncio import Redis
 
+from portal.core.redis_client import redis_client
 from portal.settings import SessionSettings
 
 log = logging.getLogger("portal.sessions")
@@ -521,7 +522,7 @@ class RedisSessionStore(SessionStore):
 
     @classmethod
     def from_url(cls, url: str, *, namespace: str = REDIS_NAMESPACE) -> RedisSessionStore:
-        return cls(Redis.from_url(url), namespace=namespace)
+        return cls(redis_client(url), namespace=namespace)
 
     def _key(self, key: str) -> str:
         return f"{self.namespace}:{key}"

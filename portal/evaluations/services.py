@@ -226,7 +226,7 @@ async def _claim(evaluation_id: int, states: Sequence[str], *, touch: bool = Tru
     setting = "changed_at = {}" if touch else "state = state"
     args: list[Any] = [dt.datetime.now(dt.UTC)] if touch else []
     rows = await run_sql(
-        f"UPDATE evaluation SET {setting} WHERE id = {{}} AND state IN ({placeholders})"  # noqa: S608
+        f"UPDATE evaluation SET {setting} WHERE id = {{}} AND state IN ({placeholders})"  # noqa: S608  # nosec B608  # fixed SET clause; values bound
         " RETURNING state",
         *args,
         evaluation_id,

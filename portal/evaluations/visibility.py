@@ -38,7 +38,7 @@ COORDINATING = ViewerFact(
 
 def _of_the_partnership(viewer: Viewer, ref: RecordRef) -> QueryString:
     return QueryString(
-        "EXISTS (SELECT 1 FROM partnership AS ep WHERE ep.id = "
+        "EXISTS (SELECT 1 FROM partnership AS ep WHERE ep.id = "  # nosec B608  # a column from the code; the org bound
         + ref["partnership"]
         + " AND {} IN (ep.ocmw, ep.partner, ep.vdab))",
         viewer.org_id,

@@ -221,7 +221,7 @@ async def waiting(viewer: Viewer, today: dt.date) -> Listing | None:
         return None
     states = ", ".join("{}" for _ in WAITING)
     mine = QueryString(
-        '("question"."asker" = {} OR "question"."client" IN'  # noqa: S608
+        '("question"."asker" = {} OR "question"."client" IN'  # noqa: S608  # nosec B608  # placeholders only
         ' (SELECT "client"."id" FROM "client" WHERE "client"."file_holder" = {}))'
         f' AND "question"."state" IN ({states})',
         viewer.person_id,

@@ -20,6 +20,7 @@ from portal.clients.visibility import ClientView
 from portal.clients.workflow import status_of
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.params import record_id
 from portal.core.periods import today_in_belgium
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
@@ -233,7 +234,7 @@ async def ask(
         errors["share"] = _("Choose among the fields offered.")
     offered_documents = {doc.series for doc in form.documents}
     try:
-        series = sorted({int(value) for value in share_documents})
+        series = sorted({record_id(value) for value in share_documents})
     except ValueError:
         series = [0]
     if set(series) - offered_documents:

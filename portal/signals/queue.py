@@ -278,7 +278,7 @@ class Counts:
 
 _LAST_PAGE = f"((p.total - 1) / {PAGE_SIZE}) * {PAGE_SIZE}"
 _PAGE = (
-    "SELECT 'page', CAST(p.\"id\" AS TEXT), p.rn, CAST(NULL AS TEXT) FROM"  # noqa: S608
+    "SELECT 'page', CAST(p.\"id\" AS TEXT), p.rn, CAST(NULL AS TEXT) FROM"  # noqa: S608  # nosec B608  # numbers from the code; values bound
     ' (SELECT q."id", ROW_NUMBER() OVER (ORDER BY q."late" DESC, q."due_on", q."id") AS rn,'
     " COUNT(*) OVER () AS total FROM q WHERE {}) AS p"
     f" WHERE p.rn > CASE WHEN {{}} < p.total THEN {{}} ELSE {_LAST_PAGE} END"
@@ -287,7 +287,7 @@ _PAGE = (
 """The ids of one page of the queue, overdue first and then by due date: the rows past the
 offset (the last page's when the offset is past the end), numbered in that order."""
 _MINE = (
-    "SELECT 'mine', CAST(m.\"id\" AS TEXT), 0, CAST(NULL AS TEXT) FROM"  # noqa: S608
+    "SELECT 'mine', CAST(m.\"id\" AS TEXT), 0, CAST(NULL AS TEXT) FROM"  # noqa: S608  # nosec B608  # numbers from the code; values bound
     ' (SELECT s."id" FROM s WHERE s."handler" = {} AND {}'
     f' ORDER BY s."due_on", s."id" LIMIT {OVERDUE_SHOWN + 1}) AS m'
 )
@@ -366,7 +366,7 @@ def _facets_sql(
     if not archive:
         # The past: most signals are closed. Counted up to the cap, the other filters applied.
         closed = (
-            "SELECT 'state', 'closed', COUNT(*), CAST(NULL AS TEXT) FROM"  # noqa: S608
+            "SELECT 'state', 'closed', COUNT(*), CAST(NULL AS TEXT) FROM"  # noqa: S608  # nosec B608  # workflow codes; values bound
             f' (SELECT 1 AS one FROM s WHERE s."state" IN ({_listed(CLOSED_STATES)})'
             f" AND {{}} LIMIT {COUNT_CAP + 1}) AS c"
         )
@@ -381,7 +381,7 @@ def _facets_sql(
             )
         )
     statement = (
-        'WITH s AS NOT MATERIALIZED ({}), q AS MATERIALIZED (SELECT s."id", s."theme",'  # noqa: S608
+        'WITH s AS NOT MATERIALIZED ({}), q AS MATERIALIZED (SELECT s."id", s."theme",'  # noqa: S608  # nosec B608  # placeholders only
         ' s."state", s."handler", s."municipality", s."due_on", s."late" FROM s WHERE {}) '
         + " UNION ALL ".join("{}" for _ in parts)
     )

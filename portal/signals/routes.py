@@ -16,7 +16,7 @@ from portal.clients.services import NotAllowed
 from portal.core import periods
 from portal.core.forms import form_fields
 from portal.core.i18n import N_
-from portal.core.params import RecordId
+from portal.core.params import RecordId, record_id
 from portal.core.spreadsheet import csv_response
 from portal.core.templating import is_htmx, render
 from portal.documents import services as documents
@@ -195,7 +195,7 @@ async def assign(
 ) -> Response[str] | Redirect:
     async def write(fields: dict[str, str]) -> None:
         try:
-            handler = int(fields.get("handler", ""))
+            handler = record_id(fields.get("handler", ""))
         except ValueError:
             handler = 0
         await services.assign(viewer, signal_id, handler)

@@ -20,6 +20,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.params import record_id
 from portal.core.templating import local_time
 from portal.core.text import fold
 from portal.core.workdays import BELGIUM
@@ -117,7 +118,7 @@ async def capture(
     client_id: int | None = None
     if _text(fields, "client"):
         try:
-            client_id = (await find_client(actor, int(_text(fields, "client")))).id
+            client_id = (await find_client(actor, record_id(_text(fields, "client")))).id
         except (ValueError, NotFoundException):
             errors["client"] = _("Choose one of your clients, or leave it empty.")
     ocmw = await route_for(actor, municipality) if municipality else None

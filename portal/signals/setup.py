@@ -14,6 +14,7 @@ from portal.admin import actions
 from portal.clients.changes import Invalid
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.params import record_id
 from portal.core.text import fold
 from portal.signals.tables import SignalRoute, SignalTheme
 from portal.signals.workflow import THEME_BY_CODE
@@ -177,7 +178,7 @@ async def save_route(actor: Viewer, route_id: int | None, fields: Mapping[str, s
             errors["municipality"] = _("This municipality already has a route.")
     choices = {row["id"]: row["name"] for row in await ocmws()}
     try:
-        ocmw = int(fields.get("ocmw") or "")
+        ocmw = record_id(fields.get("ocmw") or "")
     except ValueError:
         ocmw = 0
     if ocmw not in choices:

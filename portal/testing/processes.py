@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -445,3 +447,212 @@ class SeaweedServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A Redis server of its own on a free loopback port, its data under ``folder``.
+
+    With ``persistent`` (the default) it keeps an append-only file, as a production Redis with
+    persistence does: ``stop`` (SIGTERM, which flushes the file) then ``start`` keeps the port and
+    the keys. A context manager: leaving the block stops it.
+    """
+
+    def __init__(self, folder: Path, *, persistent: bool = True) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.persistent = persistent
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: ServerProcess | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    def _argv(self) -> list[str]:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else []
+        return [
+            REDIS_SERVER,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            *persistence,
+            "--dir",
+            str(self.folder),
+        ]
+
+    def start(self, timeout: float = START_TIMEOUT) -> RedisServer:
+        """Start the server (if it is not running) and wait until it accepts commands."""
+        if self._process is not None:
+            return self
+        self.folder.mkdir(parents=True, exist_ok=True)
+        process = ServerProcess(self._argv(), clean_env(), self.port, name="redis-server")
+        self._process = process.start()
+        try:
+            process.wait_for_line(lambda line: "Ready to accept connections" in line, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM); its port and data stay for ``start``."""
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def postgres_bin() -> Path:
+    """The folder of PostgreSQL's server programs (``initdb``, ``pg_ctl``): the newest under
+    ``/usr/lib/postgresql`` (Debian), else the one ``pg_config`` names."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        return Path(checked(run_command([pg_config, "--bindir"], clean_env())).strip())
+    raise ProcessError("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of its own: ``initdb`` into a fresh temporary folder, served by
+    ``pg_ctl`` on a free loopback port (and a socket in that folder), never the machine's own
+    server. Trust authentication for ``postgres``, on loopback only.
+
+    PostgreSQL refuses to run as root: run as root, its programs run as the ``postgres`` user,
+    which then owns the folder (made with ``tempfile``, so in a folder every user can enter).
+    ``stop`` then ``start`` keeps the port and the data; ``remove`` stops it and deletes them. A
+    context manager: the block gets a started cluster, removed afterwards.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="brug-pg-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "postgres.log"
+        self.port = free_port()
+        self.bin = postgres_bin()
+        self.running = False
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str, timeout: float = COMMAND_TIMEOUT) -> str:
+        account = "postgres" if os.geteuid() == 0 else None
+        result = subprocess.run(  # noqa: S603 (as run_command)
+            [str(self.bin / program), *args],
+            env=clean_env(),
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            user=account,
+            group=account,
+            start_new_session=True,
+        )
+        return checked(result)
+
+    def init(self) -> PostgresCluster:
+        """Make the cluster (``initdb``) unless its data folder exists."""
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        if not (self.data / "PG_VERSION").exists():
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data),
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--no-instructions",
+            )
+        return self
+
+    def start(self, timeout: float = START_TIMEOUT) -> PostgresCluster:
+        """Start the server and wait until it accepts connections (``pg_ctl -w``)."""
+        if self.running:
+            return self
+        options = (
+            f"-c port={self.port} -c listen_addresses=127.0.0.1"
+            f" -c unix_socket_directories={self.folder}"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "start",
+            timeout=timeout + 10,
+        )
+        self.running = True
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: ``fast`` (connections ended, a clean shutdown) or ``immediate`` (as
+        a crash: no checkpoint, the next start replays the write-ahead log)."""
+        if not self.running:
+            return
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+        self.running = False
+
+    def create_database(self, name: str) -> None:
+        if not name.replace("_", "").isalnum():
+            raise ProcessError(f"refusing odd database name {name!r}")
+        self._run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            f'CREATE DATABASE "{name}"',
+        )
+
+    def remove(self) -> None:
+        """Stop the server (fast) and delete its folder."""
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> PostgresCluster:
+        return self.init().start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.remove()

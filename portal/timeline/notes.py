@@ -16,7 +16,7 @@ from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.timeline.events import NOTE
-from portal.timeline.services import append
+from portal.timeline.services import FileReadOnly, append
 from portal.timeline.tables import TimelineEvent
 from portal.timeline.visibility import EventView
 from portal.visibility.policy import (
@@ -111,6 +111,8 @@ async def add_note_from(actor: Viewer, client_id: int, fields: Mapping[str, str]
     audiences, classes = note_choices(actor, client.relation)
     if not audiences:
         raise NotAllowed("only the file holder and the care team write notes")
+    if client.closed:
+        raise FileReadOnly()
     errors: dict[str, str] = {}
     text = fields.get("text", "").strip()
     subject = " ".join(fields.get("subject", "").split())

@@ -51,7 +51,8 @@ def on_appended(listener: Listener) -> None:
 
 
 class FileReadOnly(HTTPException):
-    """The file was closed, or moved to another OCMW, between reading it and writing to it."""
+    """The file changed state (closed, reopened or moved to another OCMW) between reading it and
+    writing to it."""
 
     status_code = 409
 

@@ -89,6 +89,27 @@ async def _two_chains(world: World) -> tuple[int, int]:
     return x, z
 
 
+async def test_the_next_entry_of_a_chain_is_one_statement_hashed_as_python_would(
+    client: httpx.AsyncClient,
+) -> None:
+    """On PostgreSQL the database moves the head and hashes the entry with the position it
+    assigns: the same hash as ``digest``, also for quotes, a newline, non-ASCII and the key's
+    own pattern inside a value (SQLite keeps the three statements)."""
+    world = await build_world()
+    sw_a = await _viewer(world, "sw.a")
+    x = world.clients["X"]
+    await record_access(sw_a, x, "client.opened", ())
+    awkward = 'Zoë\'s "seq":0, reden\n\u2014 \\ \U0001f600 "seq":12,'
+    with db.count_queries() as counter:
+        await record_access(sw_a, x, "client.reason_stated", {Sensitivity.social}, reason=awkward)
+    assert counter[0] == (3 if db.is_sqlite() else 1)
+    first, second = (await _entries(x))[-2:]
+    assert second["reason"] == awkward
+    assert (second["seq"], second["prev_hash"]) == (first["seq"] + 1, first["hash"])
+    assert second["hash"] == digest(first["hash"], second)
+    assert (await verify()).broken is None
+
+
 async def _at(client_id: int, seq: int) -> dict[str, Any]:
     entry = next(e for e in await _entries(client_id) if e["seq"] == seq)
     return entry

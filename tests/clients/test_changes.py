@@ -250,9 +250,9 @@ async def test_ladder_status_and_agreement_note(client: httpx.AsyncClient) -> No
     assert row["ladder_step"] == 4 and row["status"] == "on_hold"
     assert row["living_wage_start"] == dt.date(2026, 1, 5) and row["agreement_note_on"] is None
     page = (await client.get(f"/clients/{x}")).text
-    assert "Trede 4 – onbetaald werk" in page and "On hold" in page
+    assert "Trede 4 – onbetaald werk" in page and "In wacht" in page
     assert "tegen 05-04-2026" in page and "te laat" in page  # due three months after the start
-    assert "Status: statusX → On hold" in page and "Eerst Nederlandse les" in page
+    assert "Status: statusX → In wacht" in page and "Eerst Nederlandse les" in page
     kinds = [e["kind"] for e in await _events(x)][-3:]
     assert kinds == ["ladder.changed", "status.changed", "agreement_note.recorded"]
 

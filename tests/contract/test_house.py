@@ -136,6 +136,7 @@ async def test_render_refuses_a_raw_row_in_development(app: Litestar) -> None:
 def test_production_renders_without_the_check(tmp_path: Path) -> None:
     from portal.app import create_app
     from tests.conftest import make_settings
+    from tests.support.statements import STATEMENTS
 
     production = create_app(
         make_settings(
@@ -146,6 +147,7 @@ def test_production_renders_without_the_check(tmp_path: Path) -> None:
             PORTAL_OIDC_ISSUER="https://login.example",
             PORTAL_OIDC_CLIENT_ID="brug",
             PORTAL_OIDC_CLIENT_SECRET="secret",
+            **STATEMENTS,
         )
     )
     assert production.state.context_check is None

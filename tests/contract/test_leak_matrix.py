@@ -251,6 +251,13 @@ def _holder_refuses_input(facts: Facts, url: str) -> int:
     return 422 if facts.relations[client_id] is Relation.file_holder else 403
 
 
+def _holder_reopens_an_open_file(facts: Facts, url: str) -> int:
+    """Reopening a file that is open: 409 for its holder (the file's state is not what the form
+    was shown for), 403 for who sees the file, 404 otherwise."""
+    status = _holder_refuses_input(facts, url)
+    return 409 if status == 422 else status
+
+
 def _holder_edits(facts: Facts, url: str) -> int:
     """The change forms: the file holder's (200); 403 for who sees the file, 404 otherwise."""
     status = _holder_refuses_input(facts, url)
@@ -969,6 +976,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         _fixed("/language"), ok=303, public=True, form=lambda f: {"lang": "nl", "next": "/"}
     ),
     (G, "/health"): Case(_fixed("/health"), public=True),
+    (G, "/privacy"): Case(_fixed("/privacy"), public=True),
+    (G, "/accessibility"): Case(_fixed("/accessibility"), public=True),
     (G, "/auth/login"): Case(_fixed("/auth/login", "/auth/login?next=/clients"), public=True),
     (G, "/auth/callback"): Case(_fixed("/auth/callback?state=x&code=y"), ok=400, public=True),
     (G, "/auth/logged-out"): Case(_fixed("/auth/logged-out"), public=True),
@@ -1056,7 +1065,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         _client_urls("/close"), expect=_holder_refuses_input, form=lambda f: {"reason": "gone"}
     ),
     (P, "/clients/{client_id:int}/reopen"): Case(
-        _client_urls("/reopen"), expect=_holder_refuses_input, form=lambda f: {"reason": "open"}
+        _client_urls("/reopen"),
+        expect=_holder_reopens_an_open_file,
+        form=lambda f: {"reason": "open"},
     ),
     (G, "/clients/{client_id:int}/transfer"): Case(_client_urls("/transfer"), expect=_holder_edits),
     (P, "/clients/{client_id:int}/transfer"): Case(

@@ -13,6 +13,7 @@ from portal.app import create_app
 from portal.testing.processes import free_port
 from tests.conftest import csrf_from, login, make_settings, running
 from tests.support.factories import build_world
+from tests.support.statements import STATEMENTS
 
 COOKIE = "brug_session"
 
@@ -151,6 +152,7 @@ async def production(tmp_path: Path):
         PORTAL_OIDC_ISSUER=f"https://127.0.0.1:{free_port()}/realms/brug",
         PORTAL_OIDC_CLIENT_ID="brug",
         PORTAL_OIDC_CLIENT_SECRET="not-used-here",
+        **STATEMENTS,
     )
     async with running(create_app(settings)) as application:
         transport = httpx.ASGITransport(app=application)

@@ -340,6 +340,21 @@ def test_a_trickled_second_request_on_a_kept_alive_connection_is_cut_off(
         assert _closed_while_trickling(sock, trickle), "the server kept the trickling client"
 
 
+def test_a_kept_alive_connection_outlives_a_pause_between_two_clicks(
+    served: PortalServer,
+) -> None:
+    """uvicorn's own default closes an idle connection after 5 s; a request sent on it just then
+    meets a reset."""
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _one_response(sock).startswith(b"HTTP/1.1 200 ")
+        time.sleep(7)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.settimeout(30)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 200 "), f"the idle connection was closed: {answer!r}"
+
+
 def test_a_request_head_of_100_kb_is_refused(served: PortalServer) -> None:
     headers = b"".join(b"X-Big-%d: %s\r\n" % (i, b"b" * 1000) for i in range(100))
     with socket.create_connection(("127.0.0.1", served.port)) as sock:

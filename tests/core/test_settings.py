@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from portal.settings import ConfigError, S3Settings, SessionSettings, load_settings
+from tests.support.statements import STATEMENTS
 
 OIDC = {
     "PORTAL_OIDC_ISSUER": "https://login.example.be/realms/brug",
@@ -137,6 +138,7 @@ def test_production_settings(tmp_path: Path) -> None:
             "PORTAL_REDIS_URL": "redis://cache:6379/0",
             "PORTAL_DOCUMENTS_DIR": str(tmp_path / "docs"),
             **OIDC,
+            **STATEMENTS,
         }
     )
     assert settings.is_production and settings.secure_cookies

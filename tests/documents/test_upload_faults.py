@@ -65,7 +65,7 @@ async def test_a_failed_row_takes_its_object_with_it(
 
     monkeypatch.setattr(Document, "insert", database_gone)
     response = await _upload(client, world.clients["X"], token)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert "database went away" not in response.text
     monkeypatch.undo()
     assert await _rows() == []
@@ -90,7 +90,7 @@ async def test_what_a_crash_leaves_is_swept_after_an_hour(
 
     monkeypatch.setattr(Document, "insert", database_gone)
     monkeypatch.setattr(store, "delete", store_gone)
-    assert (await _upload(client, world.clients["X"], token)).status_code == 500
+    assert (await _upload(client, world.clients["X"], token)).status_code == 503
     monkeypatch.undo()
     (kept,) = await _rows()
     objects = {stored.key: stored for stored in store.objects()}

@@ -15,7 +15,8 @@ from playwright.async_api import Browser, Page, expect
 
 from portal.clients.labels import FIELD_LABELS
 from portal.core.i18n import translations
-from tests.e2e.conftest import LOCALE, OpenTab, ServedPortal, Tab
+from tests.e2e.conftest import LOCALE, OpenTab, ServedPortal
+from tests.e2e.steps import assert_clean_console, dev_login, path_of, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -24,27 +25,12 @@ TOELEIDER = "toeleider.pin"
 ADMIN = "admin"
 AMINA = "Amina Haidari"
 NO_RELOAD = "window.__e2eNoReload"
-SCREENSHOTS = {360: "/tmp/brug-client-360.png", 1280: "/tmp/brug-client-1280.png"}
-
-
-def path_of(url: str) -> str:
-    return urlparse(url).path
+WIDTHS = (1280, 360)
 
 
 def label(field_name: str) -> str:
     """A file field's label as the page shows it in Dutch (translated or not)."""
     return translations("nl").gettext(FIELD_LABELS[field_name])
-
-
-async def dev_login(page: Page, username: str) -> str:
-    """Log in through the development login; returns the display name shown on its button."""
-    await page.goto("/auth/dev-login")
-    button = page.locator(f'button[name="username"][value="{username}"]')
-    name = ((await button.locator("strong").text_content()) or "").strip()
-    assert name
-    await button.click()
-    await page.wait_for_url(lambda url: path_of(url) == "/")
-    return name
 
 
 async def file_fields(page: Page) -> dict[str, str]:
@@ -65,11 +51,6 @@ async def mark_page(page: Page) -> None:
 
 async def assert_not_reloaded(page: Page) -> None:
     assert await page.evaluate(NO_RELOAD) == "same document", "the page was reloaded"
-
-
-def assert_clean_console(tab: Tab, *, allowed: tuple[str, ...] = ()) -> None:
-    problems = [p for p in tab.problems if not any(text in p for text in allowed)]
-    assert problems == [], "console errors, CSP violations or page errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="session")
@@ -275,7 +256,7 @@ async def test_logout_from_the_header_ends_the_session(open_tab: OpenTab) -> Non
 # 5. Narrow and wide screens ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("width", sorted(SCREENSHOTS))
+@pytest.mark.parametrize("width", WIDTHS)
 async def test_client_page_fits_the_screen_and_offers_a_skip_link(
     open_tab: OpenTab, amina_id: int, width: int
 ) -> None:
@@ -286,7 +267,7 @@ async def test_client_page_fits_the_screen_and_offers_a_skip_link(
     await expect(page.locator("main h1")).to_have_text(AMINA)
     scroll_width = await page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width + 1, f"horizontal scroll at {width}px: {scroll_width}px wide"
-    await page.screenshot(path=SCREENSHOTS[width], full_page=True)
+    await screenshot(page, f"client-amina-{width}")
 
     skip = page.locator("a.skip-link")
     hidden_box = await skip.bounding_box()

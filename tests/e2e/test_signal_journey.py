@@ -2,8 +2,8 @@
 is warned about the phone number in it (422, what they typed kept), rephrases and sends it; a
 social worker of the OCMW, in a second browser context at 1280 px, finds it in the signal list,
 assigns it to themselves, takes it up and records the follow-up with an outcome; the toeleider
-then reads the new state and the outcome on the signal's page. The capture form (also with its
-warning) and the signal page pass axe at 1280 and 360 px.
+then reads the new state and the outcome on the signal's page. Every page on the way passes axe
+at 1280 and 360 px (``steps.Journey``).
 
 Elements are found by their ids, form actions and values, and the signal in the list by its
 link text (the list's layout is not part of this journey). Labels the journey asserts come from
@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from portal.core.i18n import translations
 from portal.signals.workflow import STATE_BY_CODE
-from tests.e2e.conftest import OpenTab, ServedPortal
-from tests.e2e.test_accessibility import axe_pages, axe_violations
-from tests.e2e.test_journeys import assert_clean_console, dev_login, path_of
+from tests.e2e.conftest import OpenTab
+from tests.e2e.steps import Journey, assert_clean_console, path_of, send
 
 pytestmark = pytest.mark.e2e
 
@@ -48,29 +47,24 @@ async def fill_signal(page: Page, description: str) -> None:
     await page.locator("#f-client").select_option("")
 
 
-async def send(page: Page, form: str) -> int:
-    """Submit ``form`` with its own button (the header has a logout button too); the status of
-    the page it leads to."""
-    async with page.expect_navigation() as navigation:
-        await page.locator(f'{form} button[type="submit"]').click()
-    response = await navigation.value
-    assert response is not None
-    return response.status
-
-
 async def move(page: Page, signal_id: int, code: str) -> None:
     form = f'form[action="/signals/{signal_id}/moves"]:has(input[name="move"][value="{code}"])'
     assert await send(page, form) == 200, code  # after the 303 to the signal's page
 
 
-async def test_a_structural_signal_is_reported_and_followed_up(
-    open_tab: OpenTab, browser: Browser, served_portal: ServedPortal
-) -> None:
+async def test_a_structural_signal_is_reported_and_followed_up(open_tab: OpenTab) -> None:
+    journey = Journey("signal", open_tab)
+
     # The toeleider, on a phone: the number in the text is caught before anything is saved.
-    toeleider = await open_tab(width=PHONE)
+    toeleider = await journey.open(width=PHONE)
     page = toeleider.page
-    await dev_login(page, TOELEIDER)
-    await page.goto("/signals/new")
+    await journey.login(toeleider, TOELEIDER)
+    await page.locator('nav a[href="/signals"]').click()
+    await page.wait_for_url(lambda url: path_of(url) == "/signals")
+    await journey.step(page, "signals")
+    await page.locator('main a[href="/signals/new"]').click()
+    await page.wait_for_url(lambda url: path_of(url) == "/signals/new")
+    await journey.step(page, "capture")
     await fill_signal(page, WITH_NUMBER)
     assert await send(page, CAPTURE_FORM) == 422
     await expect(page.locator(".error-summary")).to_be_visible()
@@ -82,6 +76,7 @@ async def test_a_structural_signal_is_reported_and_followed_up(
     await expect(page.locator("#f-municipality")).to_have_value("Zottegem")
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE, f"the capture form scrolls sideways on a phone ({width} px)"
+    await journey.step(page, "capture warned")
 
     # Rephrased without the number, it is sent and the toeleider lands on the signal's page.
     await page.locator("#f-description").fill(DESCRIPTION)
@@ -93,24 +88,32 @@ async def test_a_structural_signal_is_reported_and_followed_up(
     await expect(page.locator("main")).to_contain_text(DESCRIPTION)
     assert NUMBER not in await page.content()
     await expect(page.locator(".tag-wait", has_text=state_label("new"))).to_have_count(1)
+    await journey.step(page, "sent")
     assert_clean_console(toeleider, allowed=("status of 422",))
 
     # The social worker of the OCMW finds it in the list and follows it up.
-    worker = await open_tab(width=DESKTOP)
+    worker = await journey.open(width=DESKTOP)
     desk = worker.page
-    name = await dev_login(desk, SOCIAL_WORKER)
-    await desk.goto("/signals")
-    await desk.get_by_role("link", name=TITLE, exact=True).first.click()
+    name = await journey.login(worker, SOCIAL_WORKER)
+    await desk.locator('nav a[href="/signals"]').click()
+    await desk.wait_for_url(lambda url: path_of(url) == "/signals")
+    link = desk.get_by_role("link", name=TITLE, exact=True).first
+    await journey.step(desk, "queue")
+    await link.click()
     await desk.wait_for_url(lambda url: path_of(url) == f"/signals/{signal_id}")
+    await journey.step(desk, "new signal")
     await desk.locator("#f-handler").select_option(label=name)
     assert await send(desk, f'form[action="/signals/{signal_id}/assign"]') == 200
     await expect(desk.locator("main .glance")).to_contain_text(name)
+    await journey.step(desk, "assigned")
     await move(desk, signal_id, "take_up")
     await expect(desk.locator(".tag-active", has_text=state_label("in_progress"))).to_have_count(1)
+    await journey.step(desk, "taken up")
     await desk.locator("#f-outcome").fill(OUTCOME)
     await move(desk, signal_id, "follow_up")
     await expect(desk.locator(".tag-done", has_text=state_label("followed_up"))).to_have_count(1)
     await expect(desk.locator("main")).to_contain_text(OUTCOME)
+    await journey.step(desk, "followed up")
     assert_clean_console(worker)
 
     # The toeleider sees the new state, the handler and the outcome.
@@ -118,21 +121,6 @@ async def test_a_structural_signal_is_reported_and_followed_up(
     await expect(page.locator(".tag-done", has_text=state_label("followed_up"))).to_have_count(1)
     await expect(page.locator("main")).to_contain_text(OUTCOME)
     await expect(page.locator("main .glance")).to_contain_text(name)
+    await journey.step(page, "outcome")
     assert_clean_console(toeleider, allowed=("status of 422",))
-
-    problems: list[str] = []
-    async with axe_pages(browser, served_portal.url) as open_:
-        for width in (DESKTOP, PHONE):
-            phone = await open_(width)
-            await dev_login(phone, TOELEIDER)
-            await phone.goto("/signals/new")
-            problems += await axe_violations(phone, f"[{width}px] /signals/new")
-            await fill_signal(phone, WITH_NUMBER)
-            assert await send(phone, CAPTURE_FORM) == 422
-            problems += await axe_violations(phone, f"[{width}px] /signals/new, warned")
-            for username in (TOELEIDER, SOCIAL_WORKER):
-                tab = await open_(width)
-                await dev_login(tab, username)
-                await tab.goto(f"/signals/{signal_id}")
-                problems += await axe_violations(tab, f"[{width}px, {username}] the signal")
-    assert not problems, "\n\n".join(problems)
+    journey.end()

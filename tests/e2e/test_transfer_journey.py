@@ -1,8 +1,8 @@
 """A client moves, in real browsers: Zottegem's file holder proposes to transfer the file to Gent
 with a handover note; a social worker of Gent, in a second browser context on a phone, reads the
 proposal (the basic fields and the note), accepts, and the file opens in Gent with its
-trajectory; Zottegem keeps the closing summary and no longer opens the file. The transfer pages
-pass axe at 1280 and 360 px.
+trajectory; Zottegem keeps the closing summary and no longer opens the file. Every page on the way
+passes axe at 1280 and 360 px (``steps.Journey``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import expect
 
 from tests.e2e.conftest import OpenTab, ServedPortal
-from tests.e2e.test_accessibility import axe_pages, axe_violations
-from tests.e2e.test_journeys import assert_clean_console, dev_login, path_of
-from tests.e2e.test_question_journey import nl, send
+from tests.e2e.steps import Journey, assert_clean_console, path_of, send
+from tests.e2e.test_question_journey import nl
 
 pytestmark = pytest.mark.e2e
 
@@ -41,26 +40,21 @@ def movable_client(served_portal: ServedPortal) -> tuple[int, str, str]:
 
 
 async def test_zottegem_proposes_gent_accepts_and_the_file_opens_in_gent(
-    open_tab: OpenTab, browser: Browser, served_portal: ServedPortal
+    open_tab: OpenTab, served_portal: ServedPortal
 ) -> None:
+    journey = Journey("transfer", open_tab)
     client_id, client_name, course = movable_client(served_portal)
-    other_id = served_portal.query(
-        """SELECT c.id FROM client c JOIN person holder ON holder.id = c.file_holder
-           WHERE holder.username = ? AND c.closed_at IS NULL AND c.id != ?
-             AND NOT EXISTS (SELECT 1 FROM transfer x WHERE x.client = c.id)
-           ORDER BY c.id LIMIT 1""",
-        FORMER,
-        client_id,
-    )[0][0]
     file_url = f"/clients/{client_id}"
 
     # Zottegem's file holder proposes the transfer from the file.
-    former = await open_tab(width=DESKTOP)
+    former = await journey.open(width=DESKTOP)
     desk = former.page
-    await dev_login(desk, FORMER)
+    await journey.login(former, FORMER)
     await desk.goto(file_url)
+    await journey.step(desk, "file")
     await desk.locator(f'#transfer a[href="/clients/{client_id}/transfer"]').click()
     await desk.wait_for_url(lambda url: path_of(url) == f"/clients/{client_id}/transfer")
+    await journey.step(desk, "propose")
     await desk.locator("#f-transfer-to").select_option(label="OCMW Gent")
     await desk.locator("#f-transfer-note").fill(NOTE)
     await desk.locator(f'form[action="/clients/{client_id}/transfer"] button').click()
@@ -70,19 +64,27 @@ async def test_zottegem_proposes_gent_accepts_and_the_file_opens_in_gent(
     await expect(pending).to_have_count(1)
     transfer_url = await pending.get_attribute("href")
     assert transfer_url and re.fullmatch(r"/transfers/\d+", transfer_url), transfer_url
+    await journey.step(desk, "proposed")
+    await desk.locator('nav a[href="/transfers"]').click()
+    await desk.wait_for_url(lambda url: path_of(url) == "/transfers")
+    await expect(desk.locator(f'main a[href="{transfer_url}"]')).not_to_have_count(0)
+    await journey.step(desk, "transfers")
     assert_clean_console(former)
 
     # Gent, in its own browser context on a phone: the proposal, then the file.
-    receiving = await open_tab(width=PHONE)
+    receiving = await journey.open(width=PHONE)
     phone = receiving.page
-    await dev_login(phone, RECEIVING)
+    await journey.login(receiving, RECEIVING)
     before = await receiving.context.request.get(file_url)
     assert before.status == 404, "not Gent's file before it accepts"
-    await phone.goto("/transfers")
+    await phone.locator('nav a[href="/transfers"]').click()
+    await phone.wait_for_url(lambda url: path_of(url) == "/transfers")
+    await journey.step(phone, "incoming")
     await phone.locator(f'main a[href="{transfer_url}"]').first.click()
     await phone.wait_for_url(lambda url: path_of(url) == transfer_url)
     await expect(phone.locator("main h1")).to_contain_text(client_name)
     await expect(phone.locator("main .prewrap")).to_have_text(NOTE)
+    await journey.step(phone, "proposal")
     assert await send(phone, f'form[action="{transfer_url}/accept"]') == 200
     await phone.wait_for_url(lambda url: path_of(url) == file_url)
     await expect(phone.locator("main h1")).to_have_text(client_name)
@@ -94,6 +96,7 @@ async def test_zottegem_proposes_gent_accepts_and_the_file_opens_in_gent(
     await expect(phone.locator("#timeline-list")).to_contain_text(moved)
     width = await phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE, f"the file scrolls sideways on a phone ({width} px)"
+    await journey.step(phone, "accepted")
     assert_clean_console(receiving)
 
     # Zottegem keeps the closing summary, and the file is no longer theirs.
@@ -101,25 +104,5 @@ async def test_zottegem_proposes_gent_accepts_and_the_file_opens_in_gent(
     assert after.status == 404, "no longer Zottegem's file"
     await desk.goto(transfer_url)
     await expect(desk.locator("#summary-heading")).to_have_text(nl("Closing summary"))
-
-    problems: list[str] = []
-    async with axe_pages(browser, served_portal.url) as open_:
-        for width in (DESKTOP, PHONE):
-            page = await open_(width)
-            await dev_login(page, FORMER)
-            await page.goto("/transfers")
-            problems += await axe_violations(page, f"[{width}px, {FORMER}] transfers")
-            await page.goto(f"/clients/{other_id}/transfer")
-            problems += await axe_violations(page, f"[{width}px, {FORMER}] the proposal form")
-            await page.goto(transfer_url)
-            problems += await axe_violations(page, f"[{width}px, {FORMER}] closing summary")
-            gent = await open_(width)
-            await dev_login(gent, RECEIVING)
-            await gent.goto("/transfers")
-            problems += await axe_violations(gent, f"[{width}px, {RECEIVING}] transfers")
-            pending_row = gent.locator("#incoming-heading ~ table a").first
-            if await pending_row.count():
-                await pending_row.click()
-                await gent.wait_for_url(re.compile(r"/transfers/\d+$"))
-                problems += await axe_violations(gent, f"[{width}px, {RECEIVING}] a proposal")
-    assert not problems, "\n\n".join(problems)
+    await journey.step(desk, "closing summary")
+    journey.end()

@@ -311,8 +311,11 @@ async def test_exports_of_a_finalised_evaluation(client: httpx.AsyncClient, peri
         pdf = await client.get(f"{url}/export.pdf")
         assert pdf.status_code == 200
         assert pdf.headers["content-type"] == "application/pdf"
-        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        reader = PdfReader(io.BytesIO(pdf.content))
+        text = "\n".join(page.extract_text() for page in reader.pages)
         assert "partnership" in text
+        # Tagged, so that a screen reader finds its headings and tables.
+        assert "/StructTreeRoot" in reader.trailer["/Root"]
         assert "Punt; met puntkomma" in text
         exported = await client.get(f"{url}/export.csv")
         assert exported.status_code == 200

@@ -1,0 +1,139 @@
+"""The fault run's identity provider: ``oidc-provider-mock`` (as in the login tests) over TLS on a
+loopback port, served by werkzeug in a thread of the fault run.
+
+Production wants an ``https`` issuer, so the provider has a certificate of its own, made here for
+127.0.0.1; the portal trusts it through ``SSL_CERT_FILE``. ``stop`` closes the port (connections
+are refused, as from a provider that is down); ``start`` opens it again with the same app, so
+the accounts and the tokens it issued are still there, as at a provider that keeps them in a
+database across a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import ssl
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import httpx
+import werkzeug.serving
+from authlib.deprecate import AuthlibDeprecationWarning
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from portal.testing.processes import free_port
+
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", "authlib.jose module is deprecated", AuthlibDeprecationWarning
+    )
+    import oidc_provider_mock
+
+CLIENT_ID = "brug-faults"
+CLIENT_SECRET = "brug-faults-client-secret"  # noqa: S105 (the throwaway provider's own)
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files in ``folder``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "brug-faults-provider")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "provider.crt", folder / "provider.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    return cert_file, key_file
+
+
+class Provider:
+    """The provider at ``issuer`` (``https://127.0.0.1:<port>``); ``cert_file`` is what to trust."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cert_file, self.key_file = certificate(folder)
+        self.port = free_port()
+        self.issuer = f"https://127.0.0.1:{self.port}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the mock's use of Authlib's older modules
+            self.app = oidc_provider_mock.app(
+                require_nonce=True,
+                issue_refresh_token=True,
+                access_token_max_age=dt.timedelta(hours=2),
+            )
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server: werkzeug.serving.BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> Provider:
+        if self._server is not None:
+            return self
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        self._server = werkzeug.serving.make_server(
+            "127.0.0.1", self.port, self.app, threaded=True, ssl_context=context
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """The provider goes away: its port refuses connections until ``start``."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(10)
+        self._server = self._thread = None
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.issuer, verify=str(self.cert_file), timeout=10)
+
+    def set_user(self, sub: str, claims: dict[str, Any]) -> None:
+        with self.http() as http:
+            answer = http.put(f"/users/{sub}", json=claims)
+        if answer.status_code != 204:
+            raise RuntimeError(f"provider refused user {sub}: {answer.status_code} {answer.text}")
+
+    def authorize(self, authorize_url: str, sub: str) -> str:
+        """``sub`` logs in at the provider; where it sends the browser back (the callback)."""
+        if not authorize_url.startswith(self.issuer + "/"):
+            raise RuntimeError(f"not this provider's authorize URL: {authorize_url}")
+        with self.http() as http:
+            answer = http.post(authorize_url, data={"sub": sub})
+        if answer.status_code != 302:
+            raise RuntimeError(f"provider did not log {sub} in: {answer.status_code}")
+        return answer.headers["location"]
