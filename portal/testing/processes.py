@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 import urllib3
@@ -341,7 +342,39 @@ def _seaweed_ports() -> dict[str, int]:
     return ports
 
 
-class SeaweedServer:
+class _RestartableServer:
+    """A server process of its own that ``stop`` then ``start`` brings back on the same ports with
+    its data, so a test can take a service away and give it back. A context manager: leaving the
+    block stops it. Subclasses set ``_process`` in ``start``."""
+
+    _process: ServerProcess | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    def start(self, timeout: float = START_TIMEOUT) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM); its ports and data stay for ``start``."""
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class SeaweedServer(_RestartableServer):
     """A real S3 server: SeaweedFS's ``weed mini`` (master, volume, filer and S3 gateway in one
     process) on loopback, its data under ``folder``, one identity with a generated key pair.
 
@@ -357,10 +390,6 @@ class SeaweedServer:
         self.endpoint = f"127.0.0.1:{self.ports['s3.port']}"
         """``host:port`` of the S3 gateway (plain HTTP)."""
         self._process: ServerProcess | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None
 
     def _argv(self, config: Path) -> list[str]:
         return [
@@ -387,7 +416,7 @@ class SeaweedServer:
             ),
         )
 
-    def start(self, timeout: float = START_TIMEOUT) -> SeaweedServer:
+    def start(self, timeout: float = START_TIMEOUT) -> Self:
         """Start the server (if it is not running) and wait until S3 accepts the key pair."""
         if self._process is not None:
             return self
@@ -431,28 +460,11 @@ class SeaweedServer:
                 )
             time.sleep(0.1)
 
-    def stop(self) -> None:
-        """Stop the server (SIGTERM); its ports and data stay for ``start``."""
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
-
-    def __enter__(self) -> SeaweedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-class RedisServer:
+class RedisServer(_RestartableServer):
     """A Redis server of its own on a free loopback port, its data under ``folder``.
 
     With ``persistent`` (the default) it keeps an append-only file, as a production Redis with
@@ -466,10 +478,6 @@ class RedisServer:
         self.persistent = persistent
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: ServerProcess | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None
 
     def _argv(self) -> list[str]:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else []
@@ -486,7 +494,7 @@ class RedisServer:
             str(self.folder),
         ]
 
-    def start(self, timeout: float = START_TIMEOUT) -> RedisServer:
+    def start(self, timeout: float = START_TIMEOUT) -> Self:
         """Start the server (if it is not running) and wait until it accepts commands."""
         if self._process is not None:
             return self
@@ -499,23 +507,6 @@ class RedisServer:
             self.stop()
             raise
         return self
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM); its port and data stay for ``start``."""
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def postgres_bin() -> Path:
