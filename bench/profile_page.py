@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import io
 import logging
@@ -20,7 +21,8 @@ import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
                     url = f"/clients/{row['id']}"
                     for _ in range(20):
                         assert (await http.get(url)).status_code == 200
-                    with count_queries() as counter:
+                    with count_queries() as counter, _statements(label):
                         response = await http.get(url)
                     assert response.status_code == 200
                     started, cpu_started = time.perf_counter(), time.process_time()
@@ -110,6 +112,34 @@ async def profile(requests: int, sort: str, top: int) -> None:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
     print(out.getvalue())
+
+
+@contextlib.contextmanager
+def _statements(label: str) -> Iterator[None]:
+    """Print the portal function behind each SQL statement of one request."""
+    from portal.core import db
+
+    engine = db.DB
+    original = engine.run_querystring
+    callers: list[str] = []
+
+    async def spy(querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        frames = [
+            f"{frame.filename.removeprefix(os.getcwd() + '/')}:{frame.name}"
+            for frame in traceback.extract_stack()
+            if "/portal/" in frame.filename and "/portal/core/" not in frame.filename
+        ]
+        callers.append(" < ".join(reversed(frames[-3:])))
+        return await original(querystring, *args, **kwargs)
+
+    engine.run_querystring = spy  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del engine.run_querystring
+        print(f"{label}: the statements of one request, by the code that ran them")
+        for number, caller in enumerate(callers, 1):
+            print(f"  {number:2}. {caller}")
 
 
 async def _time(label: str, count: int, work: Callable[[], Awaitable[object]]) -> float:

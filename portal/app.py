@@ -17,7 +17,7 @@ from portal import domains
 from portal.accounts.auth import provide_viewer, require_login
 from portal.accounts.oidc import OidcClient
 from portal.audit import context as audit_context
-from portal.core import db, i18n, live
+from portal.core import db, i18n, live, prepared
 from portal.core.errors import http_error, server_error
 from portal.core.security import check_csrf, security_headers
 from portal.core.sessions import (
@@ -77,6 +77,7 @@ def create_app(settings: Settings, *, sessions: SessionStore | None = None) -> L
     except StorageUnavailable as error:
         raise ConfigError(storage_variable(settings), f"document store: {error}") from None
     store = sessions or session_store(settings)
+    prepared.configure(verify=not settings.is_production)
     hub = live.hub_for(settings.session.redis_url, live.namespace_for(settings.database.url))
 
     @asynccontextmanager

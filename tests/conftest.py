@@ -73,7 +73,7 @@ from litestar import Litestar  # noqa: E402
 from portal import domains  # noqa: E402
 from portal.accounts.auth import forget_all_viewers  # noqa: E402
 from portal.app import create_app  # noqa: E402
-from portal.core import db  # noqa: E402
+from portal.core import db, prepared  # noqa: E402
 from portal.core.storage.local import LocalDocumentStore  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
 from portal.signals.workflow import THEMES  # noqa: E402
@@ -117,6 +117,7 @@ def _empty_sqlite() -> None:
 
 @pytest.fixture(autouse=True)
 async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
+    prepared.configure(verify=True)  # an app made for production switched it off
     yield
     forget_all_viewers()
     if db.is_sqlite():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 from piccolo.querystring import QueryString
@@ -34,6 +35,7 @@ from portal.clients.visibility import (
     client_ref,
 )
 from portal.core.db import unit_of_work
+from portal.core.prepared import prepared
 from portal.core.text import fold
 from portal.notifications.services import notify
 from portal.timeline import kinds
@@ -188,15 +190,19 @@ _SECTION_COLUMNS = frozenset(name for _cls, names in SECTIONS.values() for name 
 _PAGE_COLUMNS = tuple(c for c in Client.all_columns() if c._meta.name not in _SECTION_COLUMNS)
 
 
+@prepared(values={"client_id": ()})
+def _client_row(viewer: Viewer, client_id: int, sections: bool) -> Any:
+    columns = Client.all_columns() if sections else _PAGE_COLUMNS
+    return visible_to(viewer, Client).get(client_id, *columns, Client.file_holder.display_name)
+
+
 async def find_client(viewer: Viewer, client_id: int, *, sections: bool = False) -> ClientView:
     """One client as the viewer may see it, without the sensitive sections unless asked; 404 when
     it does not exist for them."""
-    scope = visible_to(viewer, Client)
-    columns = Client.all_columns() if sections else _PAGE_COLUMNS
-    row = await scope.get(client_id, *columns, Client.file_holder.display_name)
+    row = await _client_row(viewer, client_id, sections)
     if row is None:
         raise NotFoundException()
-    view = scope.project(row)
+    view = visible_to(viewer, Client).project(row)
     if view is None:
         await record_refusal(viewer, client_id)
         raise NotFoundException()
@@ -293,24 +299,27 @@ async def open_file(
     return view, page
 
 
-async def consents(viewer: Viewer, client: ClientView) -> list[ConsentView]:
-    """The client's current consent per organisation, as far as the viewer may see it."""
-    scope = visible_to(viewer, Consent, client=client)
-    rows = await scope.select(
+@prepared(values={})
+def _consent_rows(viewer: Viewer, client: ClientView) -> Any:
+    return visible_to(viewer, Consent, client=client).select(
         Consent.organisation,
         Consent.given,
         Consent.decided_on,
         Consent.organisation._.name,
         Consent.organisation._.code,
     )
-    return sorted(scope.project_all(rows), key=lambda view: view.organisation_name)
 
 
-async def team_of(viewer: Viewer, client: ClientView) -> list[TeamMemberView]:
-    """The client's care team (who, which organisation, which roles), as far as the viewer may
-    see it."""
-    scope = visible_to(viewer, CareTeamMember, client=client)
-    rows = await scope.select(
+async def consents(viewer: Viewer, client: ClientView) -> list[ConsentView]:
+    """The client's current consent per organisation, as far as the viewer may see it."""
+    rows = await _consent_rows(viewer, client)
+    views = visible_to(viewer, Consent, client=client).project_all(rows)
+    return sorted(views, key=lambda view: view.organisation_name)
+
+
+@prepared(values={})
+def _team_rows(viewer: Viewer, client: ClientView) -> Any:
+    return visible_to(viewer, CareTeamMember, client=client).select(
         CareTeamMember.person,
         CareTeamMember.added_at,
         CareTeamMember.person.username,
@@ -319,7 +328,14 @@ async def team_of(viewer: Viewer, client: ClientView) -> list[TeamMemberView]:
         CareTeamMember.person._.organisation._.name,
         CareTeamMember.person.roles,
     )
-    return sorted(scope.project_all(rows), key=lambda view: view.display_name)
+
+
+async def team_of(viewer: Viewer, client: ClientView) -> list[TeamMemberView]:
+    """The client's care team (who, which organisation, which roles), as far as the viewer may
+    see it."""
+    rows = await _team_rows(viewer, client)
+    views = visible_to(viewer, CareTeamMember, client=client).project_all(rows)
+    return sorted(views, key=lambda view: view.display_name)
 
 
 # The file holder and colleagues ------------------------------------------------------------

@@ -16,6 +16,7 @@ from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Partnership
 from portal.clients.tables import CareTeamMember, Client, Consent
+from portal.core import prepared
 from portal.core.i18n import gettext_ as _
 from portal.visibility.fields import FieldSpec, Structural, mask_birth_date
 from portal.visibility.policy import (
@@ -183,6 +184,11 @@ class ClientView:
     @property
     def full_name(self) -> str:
         return f"{self.values.get('first_name', '')} {self.values.get('last_name', '')}".strip()
+
+
+prepared.shape_of(ClientView, keep=("relation",), values=("id", "ocmw", "file_holder"))
+"""Prepared reads about an opened client may depend on the viewer's relation to it; its keys are
+values of the SQL and what it shows is not theirs to read."""
 
 
 class ClientPolicy(RecordPolicy):

@@ -13,11 +13,14 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
+from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.enums import MediaType
+from markupsafe import Markup
 
 from portal.core import i18n
 from portal.core.sessions import SCOPE_KEY, session_of
@@ -72,10 +75,41 @@ def make_environment(
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True
     )
+    env.globals["gettext"] = env.globals["_"] = _template_gettext
     env.globals["current_locale"] = i18n.current_locale
     env.globals.update(globals_ or {})
     env.filters["local"] = local_time
     return env
+
+
+_TRANSLATED: dict[tuple[str, str], Markup] = {}
+_TRANSLATED_MAX = 8192
+"""Messages come from templates and code, but some are labels kept in the database (themes):
+the cache stops growing rather than follow them without bound."""
+
+
+def _markup(message: str) -> Markup:
+    """A catalog's message is markup written by the project's translators, as Jinja's own
+    gettext takes it; the values put into it are escaped by ``%``."""
+    return Markup(message)  # noqa: S704  # nosec B704
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's new-style ``_()``, with a message without variables translated and escaped once
+    per locale (a page asks for about a hundred)."""
+    if variables or not context.eval_ctx.autoescape:
+        translated = i18n.gettext_(message)
+        if not context.eval_ctx.autoescape:
+            return translated % variables
+        return _markup(translated) % variables
+    key = (i18n.current_locale(), message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _markup(i18n.gettext_(message)) % {}
+        if len(_TRANSLATED) < _TRANSLATED_MAX:
+            _TRANSLATED[key] = found
+    return found
 
 
 def is_htmx(request: Request) -> bool:

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 
@@ -24,6 +25,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.prepared import prepared
 from portal.core.templating import local_time
 from portal.courses import events
 from portal.courses.tables import Attendance, Course, CourseSession, Enrolment
@@ -388,20 +390,24 @@ class CoursesPanel:
     courses: list[ClientCourse]
 
 
+@prepared(values={})
+def _enrolment_rows(viewer: Viewer, client: ClientView) -> Any:
+    return visible_to(viewer, Enrolment, client=client).select(
+        Enrolment.id,
+        Enrolment.course,
+        Enrolment.client,
+        Enrolment.enrolled_at,
+        Enrolment.course.title,
+        Enrolment.course.place,
+    )
+
+
 async def client_courses(viewer: Viewer, client: ClientView) -> CoursesPanel | None:
     """The client's courses, for who may read the client's trajectory: the next session and the
     attendance so far. The course's title, place and dates are part of the client's trajectory
     here, whether or not the viewer may open the course itself."""
-    enrolments_scope = visible_to(viewer, Enrolment, client=client)
-    enrolments: list[EnrolmentView] = enrolments_scope.project_all(
-        await enrolments_scope.select(
-            Enrolment.id,
-            Enrolment.course,
-            Enrolment.client,
-            Enrolment.enrolled_at,
-            Enrolment.course.title,
-            Enrolment.course.place,
-        )
+    enrolments: list[EnrolmentView] = visible_to(viewer, Enrolment, client=client).project_all(
+        await _enrolment_rows(viewer, client)
     )
     if not enrolments:
         return None

@@ -27,6 +27,7 @@ from portal.clients.services import NotAllowed, find_client
 from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.prepared import prepared
 from portal.core.storage import DocumentStore, in_thread, new_key
 from portal.documents import events, hosts
 from portal.documents.receiving import MultipartBody
@@ -43,7 +44,7 @@ from portal.documents.workflow import (
 )
 from portal.timeline.services import append
 from portal.visibility.policy import Audience, Relation, may_read_audience, shown_classes
-from portal.visibility.records import visible_to
+from portal.visibility.records import Scope, visible_to
 from portal.visibility.scoping import unscoped
 from portal.visibility.viewer import Viewer
 
@@ -421,14 +422,24 @@ async def documents_of(viewer: Viewer, target: Target) -> list[DocumentView]:
     first."""
     if target.client is not None:
         scope = visible_to(viewer, Document, client=target.client)
+        rows = await _current_documents(viewer, target.client)
     else:
         scope = visible_to(viewer, Document, host=target.host)
-    rows = await (
+        rows = await _current(scope)
+    return scope.project_all(rows)
+
+
+def _current(scope: Scope) -> Any:
+    return (
         scope.select(*DOCUMENT_COLUMNS)
         .where((Document.current == True) & Document.deleted_at.is_null())  # noqa: E712
         .order_by(Document.uploaded_at, ascending=False)
     )
-    return scope.project_all(rows)
+
+
+@prepared(values={})
+def _current_documents(viewer: Viewer, client: ClientView) -> Any:
+    return _current(visible_to(viewer, Document, client=client))
 
 
 async def find_document(viewer: Viewer, document_id: int) -> DocumentView:

@@ -17,6 +17,7 @@ from portal.clients.workflow import agreement_note_due
 from portal.core.i18n import gettext_ as _
 from portal.core.i18n import ngettext_
 from portal.core.periods import today_in_belgium
+from portal.core.prepared import prepared
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
 from portal.evaluations import survey as evaluation_survey
@@ -120,7 +121,8 @@ async def _questions(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
         )
 
 
-async def _signals(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
+@prepared(values={})
+def _signal_rows(viewer: Viewer) -> Any:
     """The open signals the viewer handles that still wait for a first response; those without
     a handler that wait for the viewer to hand them out: the structural ones for an OCMW's
     coordinator, those about a client for its file holder (whom they are sent to)."""
@@ -135,15 +137,19 @@ async def _signals(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
             viewer.person_id,
         )
         condition = mine | (Signal.handler.is_null() & held)
-    scope = visible_to(viewer, Signal)
-    rows = await (
-        scope.select(*signals.COLUMNS)
+    return (
+        visible_to(viewer, Signal)
+        .select(*signals.COLUMNS)
         .where(condition & Signal.state.is_in(list(OPEN_STATES)))
         .order_by(Signal.due_on)
         .order_by(Signal.id)
         .limit(PER_SOURCE)
     )
-    for signal in scope.project_all(rows):
+
+
+async def _signals(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
+    rows = await _signal_rows(viewer)
+    for signal in visible_to(viewer, Signal).project_all(rows):
         tags = [Tag(_(signal.state.label))]
         if signal.handler is None:
             tags.append(Tag(_("no handler yet"), "wait"))
@@ -156,22 +162,27 @@ async def _signals(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
         )
 
 
-async def _invitations(viewer: Viewer, todo: ToDo, now: dt.datetime) -> None:
-    """Interviews VDAB invited the viewer's clients to, in the coming two weeks."""
-    scope = visible_to(viewer, Invitation)
+@prepared(values={"start": (), "end": ()})
+def _invitation_rows(viewer: Viewer, start: dt.datetime, end: dt.datetime) -> Any:
     in_team = QueryString(
         '"invitation"."client" IN (SELECT "care_team_member"."client" FROM "care_team_member"'
         ' WHERE "care_team_member"."person" = {})',
         viewer.person_id,
     )
-    rows = await (
-        scope.select(*INVITATION_COLUMNS, Invitation.client.first_name, Invitation.client.last_name)
-        .where((Invitation.at >= now) & (Invitation.at <= now + INVITATIONS_AHEAD))
+    return (
+        visible_to(viewer, Invitation)
+        .select(*INVITATION_COLUMNS, Invitation.client.first_name, Invitation.client.last_name)
+        .where((Invitation.at >= start) & (Invitation.at <= end))
         .where(in_team)
         .order_by(Invitation.at)
         .limit(PER_SOURCE)
     )
-    for row in rows:
+
+
+async def _invitations(viewer: Viewer, todo: ToDo, now: dt.datetime) -> None:
+    """Interviews VDAB invited the viewer's clients to, in the coming two weeks."""
+    scope = visible_to(viewer, Invitation)
+    for row in await _invitation_rows(viewer, now, now + INVITATIONS_AHEAD):
         invitation = scope.project(row)
         client = client_of_row(viewer, row)
         if invitation is None or client is None:
@@ -189,13 +200,11 @@ async def _invitations(viewer: Viewer, todo: ToDo, now: dt.datetime) -> None:
         )
 
 
-async def _agreement_notes(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
-    """The files the viewer holds whose agreement note is past its three months."""
-    if Role.social_worker not in viewer.roles:
-        return
-    scope = visible_to(viewer, Client)
-    rows = await (
-        scope.select(Client.id, Client.first_name, Client.last_name, Client.living_wage_start)
+@prepared(values={"today": ()})
+def _agreement_rows(viewer: Viewer, today: dt.date) -> Any:
+    return (
+        visible_to(viewer, Client)
+        .select(Client.id, Client.first_name, Client.last_name, Client.living_wage_start)
         .where(
             (Client.file_holder == viewer.person_id)
             & Client.agreement_note_on.is_null()
@@ -204,8 +213,15 @@ async def _agreement_notes(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
         )
         .order_by(Client.living_wage_start)
     )
+
+
+async def _agreement_notes(viewer: Viewer, todo: ToDo, today: dt.date) -> None:
+    """The files the viewer holds whose agreement note is past its three months."""
+    if Role.social_worker not in viewer.roles:
+        return
+    scope = visible_to(viewer, Client)
     late = []
-    for row in rows:
+    for row in await _agreement_rows(viewer, today):
         due = agreement_note_due(row["living_wage_start"])
         client = scope.project(row)
         if due is not None and due < today and client is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 
@@ -22,6 +23,7 @@ from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.params import record_id
 from portal.core.periods import today_in_belgium
+from portal.core.prepared import prepared
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
 from portal.documents import services as documents
@@ -644,14 +646,22 @@ class Panel:
     may_ask: bool
 
 
+@prepared(values={})
+def _question_rows(viewer: Viewer, client: ClientView) -> Any:
+    return (
+        visible_to(viewer, Question, client=client)
+        .select(*COLUMNS)
+        .order_by(Question.created_at, ascending=False)
+    )
+
+
 async def client_questions(viewer: Viewer, client: ClientView) -> Panel | None:
     """The client's questions the viewer reads, newest first, and whether they may ask one (no
     statement for a viewer who can read none)."""
     questions: list[QuestionView] = []
     if QuestionPolicy().rows_for(viewer, client.relation) is not None:
-        scope = visible_to(viewer, Question, client=client)
-        rows = await scope.select(*COLUMNS).order_by(Question.created_at, ascending=False)
-        questions = scope.project_all(rows)
+        rows = await _question_rows(viewer, client)
+        questions = visible_to(viewer, Question, client=client).project_all(rows)
     asking = await may_ask(viewer, client)
     if not questions and not asking:
         return None

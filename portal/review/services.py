@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 
@@ -27,6 +28,7 @@ from portal.clients.workflow import LADDER, STATUS_BY_CODE, Status
 from portal.core.db import unit_of_work
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
+from portal.core.prepared import prepared
 from portal.core.templating import local_time
 from portal.review import events
 from portal.review.tables import ReviewItem, ReviewRound
@@ -550,15 +552,20 @@ class FileReview:
     item: ItemView
 
 
-async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:
-    """The newest round's item about this client, for the team; nothing for anyone else."""
-    scope = visible_to(viewer, ReviewItem, client=client)
-    row = (
-        await scope.select(*_ITEM_COLUMNS, ReviewItem.round.period)
+@prepared(values={})
+def _latest_item_row(viewer: Viewer, client: ClientView) -> Any:
+    return (
+        visible_to(viewer, ReviewItem, client=client)
+        .select(*_ITEM_COLUMNS, ReviewItem.round.period)
         .order_by(ReviewItem.round.period, ascending=False)
         .first()
     )
-    item = scope.project(row) if row is not None else None
+
+
+async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:
+    """The newest round's item about this client, for the team; nothing for anyone else."""
+    row = await _latest_item_row(viewer, client)
+    item = visible_to(viewer, ReviewItem, client=client).project(row) if row is not None else None
     if item is not None and item.revealed & LOGGED_CLASSES:
         await record_access(viewer, client.id, REVIEW_READ, item.revealed)
     return FileReview(row["round.period"], item.round, item) if item is not None else None

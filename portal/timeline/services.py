@@ -15,6 +15,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core import db
 from portal.core.db import current_unit_of_work
+from portal.core.prepared import prepared
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
 from portal.timeline.visibility import EventView
@@ -202,6 +203,30 @@ EVENT_COLUMNS = (
 )
 
 
+@prepared(values={"kind": (), "before": ("occurred_at", "event_id")})
+def _screen_query(
+    viewer: Viewer, client: ClientView, kind: str | None, before: Cursor | None, limit: int
+) -> Any:
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
+    query = scope.select(*EVENT_COLUMNS)
+    if kind is not None:
+        query = query.where(TimelineEvent.kind == kind)
+    if before is not None and before.occurred_at is not None:
+        query = query.where(
+            (TimelineEvent.occurred_at < before.occurred_at)
+            | (
+                (TimelineEvent.occurred_at == before.occurred_at)
+                & (TimelineEvent.id < before.event_id)
+            )
+        )
+    return (
+        query.order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
+        .offset(before.skip if before else 0)
+        .limit(limit + 1)
+        .output(load_json=True)
+    )
+
+
 async def screen(
     viewer: Viewer,
     client: ClientView,
@@ -214,25 +239,10 @@ async def screen(
 
     Filtering by kind only returns readable events, so a placeholder never reveals its kind.
     """
-    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
-    query = scope.select(*EVENT_COLUMNS)
-    if kind:
-        query = query.where(TimelineEvent.kind == kind)
-    if before is not None and before.occurred_at is not None:
-        query = query.where(
-            (TimelineEvent.occurred_at < before.occurred_at)
-            | (
-                (TimelineEvent.occurred_at == before.occurred_at)
-                & (TimelineEvent.id < before.event_id)
-            )
-        )
-    rows = (
-        await query.order_by(TimelineEvent.occurred_at, TimelineEvent.id, ascending=False)
-        .offset(before.skip if before else 0)
-        .limit(limit + 1)
-        .output(load_json=True)
-    )
+    kind = kind or None
+    rows = await _screen_query(viewer, client, kind, before, limit)
     more = len(rows) > limit
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
     events = scope.project_all(rows[:limit])
     return TimelinePage(events, _next(before, events) if more else None, kind)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 from piccolo.query import OrderByRaw
@@ -13,6 +14,7 @@ from portal.accounts.tables import Partnership
 from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import find_client
 from portal.clients.visibility import ClientView, client_of_row
+from portal.core.prepared import prepared
 from portal.notifications.kinds import Target
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.visibility import (
@@ -107,14 +109,19 @@ def request_line(request: TrainingRequestView, actors: frozenset[Actor]) -> Requ
     return RequestLine(request, moves, waits)
 
 
-async def open_requests(viewer: Viewer, client: ClientView) -> list[TrainingRequestView]:
-    scope = visible_to(viewer, TrainingRequest, client=client)
-    rows = await (
-        scope.select(*_REQUEST_COLUMNS)
+@prepared(values={})
+def _open_request_rows(viewer: Viewer, client: ClientView) -> Any:
+    return (
+        visible_to(viewer, TrainingRequest, client=client)
+        .select(*_REQUEST_COLUMNS)
         .where(TrainingRequest.state.is_in(list(OPEN_STATES)))
         .order_by(TrainingRequest.requested_at)
     )
-    return scope.project_all(rows)
+
+
+async def open_requests(viewer: Viewer, client: ClientView) -> list[TrainingRequestView]:
+    rows = await _open_request_rows(viewer, client)
+    return visible_to(viewer, TrainingRequest, client=client).project_all(rows)
 
 
 async def find_request(viewer: Viewer, request_id: int) -> tuple[TrainingRequestView, ClientView]:
@@ -140,22 +147,29 @@ INVITATION_COLUMNS = (
 )
 
 
+@prepared(values={"moment": ()})
+def _invitation_rows(viewer: Viewer, client: ClientView, moment: dt.datetime) -> Any:
+    return (
+        visible_to(viewer, Invitation, client=client)
+        .select(*INVITATION_COLUMNS)
+        .where(Invitation.at >= moment)
+        .order_by(Invitation.at)
+    )
+
+
 async def upcoming_invitations(
     viewer: Viewer, client: ClientView, *, now: dt.datetime | None = None
 ) -> list[InvitationView]:
     """Invitations that have not passed yet, soonest first."""
-    moment = now or dt.datetime.now(dt.UTC)
-    scope = visible_to(viewer, Invitation, client=client)
-    rows = await (
-        scope.select(*INVITATION_COLUMNS).where(Invitation.at >= moment).order_by(Invitation.at)
-    )
-    return scope.project_all(rows)
+    rows = await _invitation_rows(viewer, client, now or dt.datetime.now(dt.UTC))
+    return visible_to(viewer, Invitation, client=client).project_all(rows)
 
 
-async def latest_intake(viewer: Viewer, client: ClientView) -> IntakeView | None:
-    scope = visible_to(viewer, Intake, client=client)
-    row = await (
-        scope.select(
+@prepared(values={})
+def _latest_intake_row(viewer: Viewer, client: ClientView) -> Any:
+    return (
+        visible_to(viewer, Intake, client=client)
+        .select(
             Intake.id,
             Intake.client,
             Intake.held_on,
@@ -166,7 +180,11 @@ async def latest_intake(viewer: Viewer, client: ClientView) -> IntakeView | None
         .order_by(Intake.held_on, Intake.id, ascending=False)
         .first()
     )
-    return scope.project(row) if row is not None else None
+
+
+async def latest_intake(viewer: Viewer, client: ClientView) -> IntakeView | None:
+    row = await _latest_intake_row(viewer, client)
+    return visible_to(viewer, Intake, client=client).project(row) if row is not None else None
 
 
 async def answers_of(viewer: Viewer, client: ClientView, intake_id: int) -> list[AnswerView]:
@@ -185,15 +203,20 @@ async def answers_of(viewer: Viewer, client: ClientView, intake_id: int) -> list
 
 async def current_placement(viewer: Viewer, client: ClientView) -> PlacementView | None:
     """The art. 60 placement that runs, or else the latest one that ended."""
-    scope = visible_to(viewer, Placement, client=client)
+    row = await _placement_row(viewer, client)
+    return visible_to(viewer, Placement, client=client).project(row) if row is not None else None
+
+
+@prepared(values={})
+def _placement_row(viewer: Viewer, client: ClientView) -> Any:
     running_first = OrderByRaw('CASE WHEN "placement"."outflow" = \'\' THEN 0 ELSE 1 END')
-    row = await (
-        scope.select(*Placement.all_columns())
+    return (
+        visible_to(viewer, Placement, client=client)
+        .select(*Placement.all_columns())
         .order_by(running_first)
         .order_by(Placement.start, Placement.id, ascending=False)
         .first()
     )
-    return scope.project(row) if row is not None else None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from portal.clients.workflow import status_of
 from portal.core import db
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
+from portal.core.prepared import prepared
 from portal.documents import services as documents
 from portal.documents.services import DOCUMENT_COLUMNS
 from portal.documents.tables import Document
@@ -290,12 +291,17 @@ async def _pending_id(client_id: int) -> int | None:
     return None if row is None else int(row["id"])
 
 
-async def _pending_of(viewer: Viewer, client_id: int) -> TransferView | None:
-    scope = visible_to(viewer, Transfer)
-    rows = await scope.select(*_COLUMNS).where(
-        (Transfer.client == client_id) & (Transfer.state == PENDING)
+@prepared(values={"client_id": ()})
+def _pending_rows(viewer: Viewer, client_id: int) -> Any:
+    return (
+        visible_to(viewer, Transfer)
+        .select(*_COLUMNS)
+        .where((Transfer.client == client_id) & (Transfer.state == PENDING))
     )
-    views = scope.project_all(rows)
+
+
+async def _pending_of(viewer: Viewer, client_id: int) -> TransferView | None:
+    views = visible_to(viewer, Transfer).project_all(await _pending_rows(viewer, client_id))
     return views[0] if views else None
 
 
