@@ -377,6 +377,10 @@ def bench_context() -> Iterator[Context]:
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         yield ctx
+    except BenchError:
+        for server in ctx.servers:
+            say(f"{server.name}'s output tail:\n{server.tail()}")
+        raise
     finally:
         for server in reversed(ctx.servers):
             stop(server)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.clients.visibility import ClientView
+from portal.core.prepared import Bound
 from portal.visibility.viewer import Viewer
 
 
@@ -25,6 +26,9 @@ class FilePanel:
     order: int = 50
     notices: Mapping[str, str] = field(default_factory=dict)
     """``?done=<key>`` after one of the panel's changes → the message id the page confirms with."""
+    reads: Callable[[Viewer, ClientView], Iterable[Bound]] = lambda _viewer, _client: ()
+    """The prepared reads ``load`` makes, so the page can run them all in one round trip
+    (``portal.core.prepared.fetch``); a read missing here still runs, on its own."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ def install(panels: Iterable[FilePanel]) -> None:
 
 def notice(done: str) -> str | None:
     return next((p.notices[done] for p in _PANELS.values() if done in p.notices), None)
+
+
+def reads_for(viewer: Viewer, client: ClientView) -> list[Bound]:
+    return [read for panel in _PANELS.values() for read in panel.reads(viewer, client)]
 
 
 async def panels_for(viewer: Viewer, client: ClientView) -> list[LoadedPanel]:

@@ -12,8 +12,8 @@ from litestar.response import Redirect
 from portal.audit.services import record_listing
 from portal.clients import changes, closing, panels, services
 from portal.clients.labels import FIELD_LABELS
-from portal.clients.summary import summary_of, with_change_choices
-from portal.clients.visibility import CLIENT_FIELDS
+from portal.clients.summary import summary_of, summary_reads, with_change_choices
+from portal.clients.visibility import CLIENT_FIELDS, ClientView
 from portal.clients.workflow import (
     CLOSE_REASON_BY_CODE,
     CLOSE_REASONS,
@@ -21,6 +21,7 @@ from portal.clients.workflow import (
     STATUS_BY_CODE,
     STATUSES,
 )
+from portal.core import prepared
 from portal.core.forms import form_fields, local_path
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
@@ -95,12 +96,33 @@ async def client_screen(
         cursor = Cursor.decode(before)
     except BadCursor:
         raise ClientException("not a cursor of this portal") from None
+    with prepared.sharing():
+        return await _client_screen(
+            request, viewer, client_id, kind, cursor, fragment, errors, typed, edit
+        )
+
+
+async def _client_screen(
+    request: Request,
+    viewer: Viewer,
+    client_id: int,
+    kind: str | None,
+    cursor: Cursor | None,
+    fragment: bool,
+    errors: dict[str, str] | None,
+    typed: dict[str, str] | None,
+    edit: bool,
+) -> Response[str]:
+    def page_reads(client: ClientView) -> list[prepared.Bound]:
+        return [*summary_reads(viewer, client), *panels.reads_for(viewer, client)]
+
     client, page = await services.open_file(
         viewer,
         client_id,
         kind=_known_kind(kind),
         before=cursor,
         action="client.timeline_read" if fragment else "client.opened",
+        also=None if fragment else page_reads,
     )
     context = {
         "client": client,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +35,12 @@ from portal.clients.visibility import (
     TeamMemberView,
     client_ref,
 )
+from portal.core import prepared
 from portal.core.db import unit_of_work
-from portal.core.prepared import prepared
 from portal.core.text import fold
 from portal.notifications.services import notify
 from portal.timeline import kinds
-from portal.timeline.services import Cursor, TimelinePage, append, screen
+from portal.timeline.services import Cursor, TimelinePage, append, screen, screen_read
 from portal.visibility.policy import (
     Audience,
     Relation,
@@ -170,15 +171,19 @@ async def list_clients(
 
 async def my_clients(viewer: Viewer, *, limit: int = 10) -> list[ClientView]:
     """The visible clients whose care team the viewer is in."""
-    scope = visible_to(viewer, Client)
-    rows = (
-        await scope.select(*_LIST_COLUMNS)
+    return visible_to(viewer, Client).project_all(await _my_client_rows(viewer, limit))
+
+
+@prepared.prepared(values={})
+def _my_client_rows(viewer: Viewer, limit: int) -> Any:
+    return (
+        visible_to(viewer, Client)
+        .select(*_LIST_COLUMNS)
         .where(IN_CARE_TEAM.sql(viewer, _REF))
         .where(Client.closed_at.is_null())
         .order_by(Client.last_name, Client.first_name)
         .limit(limit)
     )
-    return scope.project_all(rows)
 
 
 SECTIONS: dict[str, tuple[Sensitivity, tuple[str, ...]]] = {
@@ -190,7 +195,7 @@ _SECTION_COLUMNS = frozenset(name for _cls, names in SECTIONS.values() for name 
 _PAGE_COLUMNS = tuple(c for c in Client.all_columns() if c._meta.name not in _SECTION_COLUMNS)
 
 
-@prepared(values={"client_id": ()})
+@prepared.prepared(values={"client_id": ()})
 def _client_row(viewer: Viewer, client_id: int, sections: bool) -> Any:
     columns = Client.all_columns() if sections else _PAGE_COLUMNS
     return visible_to(viewer, Client).get(client_id, *columns, Client.file_holder.display_name)
@@ -287,11 +292,15 @@ async def open_file(
     kind: str | None = None,
     before: Cursor | None = None,
     action: str = FILE_OPENED,
+    also: Callable[[ClientView], Iterable[prepared.Bound]] | None = None,
 ) -> tuple[ClientView, TimelinePage]:
     """The client and one screen of their timeline; written to the access log only once both
     were read, with the sensitive classes shown: the file's own fields on the page, and the
-    classes of the entries on the screen (a timeline fragment shows only entries)."""
+    classes of the entries on the screen (a timeline fragment shows only entries). ``also``:
+    the page's other reads of this client, run with the screen's (inside ``prepared.sharing``)."""
     view = await find_client(viewer, client_id)
+    extra = also(view) if also is not None else ()
+    await prepared.fetch(screen_read(viewer, view, kind=kind, before=before), *extra)
     page = await screen(viewer, view, kind=kind, before=before)
     shown = {event.sensitivity for event in page.events if event.sensitivity is not None}
     fields = view.revealed if action == FILE_OPENED else frozenset()
@@ -299,7 +308,7 @@ async def open_file(
     return view, page
 
 
-@prepared(values={})
+@prepared.prepared(values={})
 def _consent_rows(viewer: Viewer, client: ClientView) -> Any:
     return visible_to(viewer, Consent, client=client).select(
         Consent.organisation,
@@ -317,7 +326,7 @@ async def consents(viewer: Viewer, client: ClientView) -> list[ConsentView]:
     return sorted(views, key=lambda view: view.organisation_name)
 
 
-@prepared(values={})
+@prepared.prepared(values={})
 def _team_rows(viewer: Viewer, client: ClientView) -> Any:
     return visible_to(viewer, CareTeamMember, client=client).select(
         CareTeamMember.person,
@@ -328,6 +337,11 @@ def _team_rows(viewer: Viewer, client: ClientView) -> Any:
         CareTeamMember.person._.organisation._.name,
         CareTeamMember.person.roles,
     )
+
+
+def header_reads(viewer: Viewer, client: ClientView) -> list[prepared.Bound]:
+    """The reads of ``team_of`` and ``consents``, for running with others."""
+    return [_team_rows.bind(viewer, client), _consent_rows.bind(viewer, client)]
 
 
 async def team_of(viewer: Viewer, client: ClientView) -> list[TeamMemberView]:

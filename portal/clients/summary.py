@@ -12,8 +12,9 @@ from portal.clients import changes, services
 from portal.clients.events import LADDER_CHANGED
 from portal.clients.visibility import ClientView, ConsentView, TeamMemberView
 from portal.clients.workflow import LADDER, Status, agreement_note_due, status_of
+from portal.core.prepared import Bound
 from portal.timeline.notes import note_choices
-from portal.timeline.services import screen
+from portal.timeline.services import screen, screen_read
 from portal.visibility.policy import Audience, Relation, Sensitivity
 from portal.visibility.viewer import Viewer
 
@@ -57,6 +58,14 @@ async def ladder_history(viewer: Viewer, client: ClientView) -> tuple[tuple[dt.d
         if isinstance(step_to, int):
             points.append((event.day, step_to))
     return tuple(points)
+
+
+def summary_reads(viewer: Viewer, client: ClientView) -> list[Bound]:
+    """The reads ``summary_of`` makes, for running with the page's others."""
+    reads = services.header_reads(viewer, client)
+    if client.shows("ladder_step"):
+        reads.append(screen_read(viewer, client, kind=LADDER_CHANGED, limit=LADDER_POINTS))
+    return reads
 
 
 async def summary_of(viewer: Viewer, client: ClientView) -> Summary:

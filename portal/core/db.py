@@ -86,6 +86,35 @@ class CountingPostgresEngine(_Quiet, PostgresEngine):
 
 
 @contextmanager
+def not_counted() -> Iterator[None]:
+    """Statements a check runs beside a page's own (development and tests) stay out of its
+    count."""
+    token = _query_count.set(None)
+    try:
+        yield
+    finally:
+        _query_count.reset(token)
+
+
+async def result_columns(sql: str) -> list[tuple[str, bool]]:
+    """A PostgreSQL statement's result columns, from the server's description of it (prepared,
+    not run): each name, and whether its type is one of PostgreSQL's own scalars (which asyncpg
+    decodes inside a record on any connection; an array's decoder is only known to a connection
+    that has met it as a column)."""
+    assert isinstance(DB, PostgresEngine)
+    transaction = DB.current_transaction.get()
+    if transaction is not None:
+        statement = await transaction.connection.prepare(sql)
+        attributes = statement.get_attributes()
+    else:
+        assert DB.pool is not None
+        async with DB.pool.acquire() as connection:
+            statement = await connection.prepare(sql)
+            attributes = statement.get_attributes()
+    return [(a.name, a.type.kind == "scalar" and a.type.schema == "pg_catalog") for a in attributes]
+
+
+@contextmanager
 def count_queries() -> Iterator[list[int]]:
     """Count the SQL statements run in this context (``counter[0]``); used by tests and benches."""
     counter = [0]

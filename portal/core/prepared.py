@@ -16,17 +16,22 @@ from the real arguments and checks the SQL and its arguments are the same (``con
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import enum
 import functools
+import re
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec
 
 from piccolo.query.methods.select import First, Select
 from piccolo.query.mixins import CallbackType
 from piccolo.querystring import QueryString
+
+from portal.core import db
 
 P = ParamSpec("P")
 
@@ -114,13 +119,48 @@ def shape_of(kind: type, *, keep: Collection[str], values: Collection[str]) -> N
     _RULES[kind] = _Rule(tuple(keep), tuple(values))
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Statement:
     query: Select
     first: bool
     sql: str
     slots: tuple[tuple[bool, Any], ...]
     """Per SQL argument: ``(True, path)`` to bind from the call, ``(False, constant)``."""
+    names: list[str] | None = None
+    """The result's column names, learnt when the statement is first asked to run with others;
+    empty when it cannot (a column whose type a record cannot carry on every connection)."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One call of a prepared read with its values bound, ready to run alone or with others
+    (``fetch``)."""
+
+    statement: _Statement
+    args: tuple[Any, ...]
+
+    @property
+    def key(self) -> tuple[_Statement, tuple[Any, ...]] | None:
+        """What a read run together is found by: this statement (by identity) and these values;
+        ``None`` when a value cannot be a key."""
+        try:
+            hash(self.args)
+        except TypeError:
+            return None
+        return (self.statement, self.args)
+
+    async def run(self) -> Any:
+        querystring = QueryString("")
+        querystring._frozen_compiled_strings = (self.statement.sql, list(self.args))
+        raw = await self.statement.query.table._meta.db.run_querystring(querystring, in_pool=True)
+        return await self.finish(raw)
+
+    async def finish(self, raw: Any) -> Any:
+        query = self.statement.query
+        rows: Any = await query._process_results(raw)
+        if self.statement.first:
+            rows = rows[0] if rows else None
+        return await query.callback_delegate.invoke(rows, kind=CallbackType.success)
 
 
 def _select_of(query: Any) -> tuple[Select, bool]:
@@ -230,20 +270,22 @@ class Prepared(Generic[P]):
                 self._cache.popitem(last=False)
         return statement
 
-    async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+    def bind(self, *args: P.args, **kwargs: P.kwargs) -> Bound:
+        """This call, not run yet: for ``fetch``."""
         call = _Call(self._signature(*args, **kwargs), self.values)
         statement = self._statement(call, (call.key(), _engine_type()))
         bound = [call.bind(item) if is_param else item for is_param, item in statement.slots]
         if _verify:
             self._check(statement, bound, args, kwargs)
-        querystring = QueryString("")
-        querystring._frozen_compiled_strings = (statement.sql, bound)
-        query = statement.query
-        raw = await query.table._meta.db.run_querystring(querystring, in_pool=True)
-        rows: Any = await query._process_results(raw)
-        if statement.first:
-            rows = rows[0] if rows else None
-        return await query.callback_delegate.invoke(rows, kind=CallbackType.success)
+        return Bound(statement, tuple(bound))
+
+    async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        bound = self.bind(*args, **kwargs)
+        fetched = _fetched.get()
+        key = bound.key
+        if fetched is not None and key is not None and key in fetched:
+            return await bound.finish(fetched.pop(key))
+        return await bound.run()
 
     def _check(self, statement: _Statement, bound: list[Any], args: Any, kwargs: Any) -> None:
         query, _first = _select_of(self.build(*args, **kwargs))
@@ -282,6 +324,95 @@ def _signature(build: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
 
 
 def _engine_type() -> str:
-    from portal.core import db
-
     return db.DB.engine_type
+
+
+Fetched = dict[tuple[_Statement, tuple[Any, ...]], list[dict[str, Any]]]
+_fetched: contextvars.ContextVar[Fetched | None] = contextvars.ContextVar(
+    "portal_prepared_fetched", default=None
+)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """A block (one page) in which reads run together by ``fetch`` hand their rows to the calls
+    that ask for them, once each."""
+    token = _fetched.set({})
+    try:
+        yield
+    finally:
+        _fetched.reset(token)
+
+
+_ARGUMENT = re.compile(r"\$(\d+)")
+
+
+async def fetch(*reads: Bound) -> None:
+    """Run ``reads`` in one statement (PostgreSQL; each read's rows as an array of records)
+    inside a ``sharing`` block, so that the calls to them that follow take their rows instead of
+    a statement each. Elsewhere, and on SQLite, each call runs its own statement as usual."""
+    fetched = _fetched.get()
+    if fetched is None or db.is_sqlite():
+        return
+    keyed = {read.key: read for read in reads if read.key is not None}
+    pending = [read for key, read in keyed.items() if key not in fetched]
+    if len(pending) < 2:
+        return
+    for read in pending:
+        if read.statement.names is None:
+            columns = await db.result_columns(read.statement.sql)
+            plain = all(scalar for _name, scalar in columns)
+            read.statement.names = [name for name, _scalar in columns] if plain else []
+    pending = [read for read in pending if read.statement.names]
+    if len(pending) < 2:
+        return
+    args = [value for read in pending for value in read.args]
+    querystring = QueryString("")
+    querystring._frozen_compiled_strings = (_together([read.statement for read in pending]), args)
+    (row,) = await db.DB.run_querystring(querystring, in_pool=True)
+    for index, read in enumerate(pending):
+        names = read.statement.names or []
+        rows = [dict(zip(names, record, strict=True)) for record in row[f"r{index}"]]
+        fetched[(read.statement, read.args)] = rows
+    if _verify:
+        await _check_together(pending, fetched)
+
+
+_COMBINED: OrderedDict[tuple[_Statement, ...], str] = OrderedDict()
+
+
+def _together(statements: list[_Statement]) -> str:
+    """One statement returning each statement's rows as an array of records, its arguments
+    numbered on."""
+    key = tuple(statements)
+    sql = _COMBINED.get(key)
+    if sql is None:
+        parts: list[str] = []
+        offset = 0
+        for index, statement in enumerate(statements):
+            shifted = _ARGUMENT.sub(
+                lambda match, by=offset: f"${int(match[1]) + by}",  # type: ignore[misc]
+                statement.sql,
+            )
+            part = f'ARRAY(SELECT ROW(t.*) FROM ({shifted}) t) AS "r{index}"'  # noqa: S608  # nosec B608  # the reads' own SQL
+            parts.append(part)
+            offset += len(statement.slots)
+        sql = _COMBINED[key] = "SELECT " + ", ".join(parts)
+        if len(_COMBINED) > CACHE_SIZE:
+            _COMBINED.popitem(last=False)
+    else:
+        _COMBINED.move_to_end(key)
+    return sql
+
+
+async def _check_together(reads: list[Bound], fetched: Fetched) -> None:
+    """Each read's rows run together equal its rows run alone (not counted as the page's)."""
+    with db.not_counted():
+        for read in reads:
+            alone = await read.run()
+            together = await read.finish(list(fetched[(read.statement, read.args)]))
+            if alone != together:
+                raise ShapeMismatch(
+                    f"rows read together differ from rows read alone: {read.statement.sql}\n"
+                    f"together: {together!r}\nalone:    {alone!r}"
+                )

@@ -25,7 +25,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.core.templating import local_time
 from portal.courses import events
 from portal.courses.tables import Attendance, Course, CourseSession, Enrolment
@@ -400,6 +400,11 @@ def _enrolment_rows(viewer: Viewer, client: ClientView) -> Any:
         Enrolment.course.title,
         Enrolment.course.place,
     )
+
+
+def enrolments_read(viewer: Viewer, client: ClientView) -> Bound:
+    """The first read of ``client_courses``, for running with the page's others."""
+    return _enrolment_rows.bind(viewer, client)
 
 
 async def client_courses(viewer: Viewer, client: ClientView) -> CoursesPanel | None:

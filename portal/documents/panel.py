@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from portal.clients.panels import FilePanel
 from portal.clients.visibility import ClientView
 from portal.core.i18n import N_
-from portal.documents.services import Choices, Target, choices, documents_of
+from portal.documents.services import Choices, Target, choices, documents_of, panel_read
 from portal.documents.visibility import DocumentView
 from portal.visibility.viewer import Viewer
 
@@ -41,4 +41,11 @@ NOTICES = {
     "document-removed": N_("The document has been removed; the timeline says so."),
 }
 
-PANEL = FilePanel("documents", "documents/_panel.html", documents_panel, order=40, notices=NOTICES)
+PANEL = FilePanel(
+    "documents",
+    "documents/_panel.html",
+    documents_panel,
+    order=40,
+    notices=NOTICES,
+    reads=lambda viewer, client: [panel_read(viewer, client)],
+)

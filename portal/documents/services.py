@@ -27,7 +27,7 @@ from portal.clients.services import NotAllowed, find_client
 from portal.clients.visibility import ClientView
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.core.storage import DocumentStore, in_thread, new_key
 from portal.documents import events, hosts
 from portal.documents.receiving import MultipartBody
@@ -435,6 +435,11 @@ def _current(scope: Scope) -> Any:
         .where((Document.current == True) & Document.deleted_at.is_null())  # noqa: E712
         .order_by(Document.uploaded_at, ascending=False)
     )
+
+
+def panel_read(viewer: Viewer, client: ClientView) -> Bound:
+    """The read of ``documents_of`` for a client, for running with the page's others."""
+    return _current_documents.bind(viewer, client)
 
 
 @prepared(values={})

@@ -41,6 +41,7 @@ DOMAIN = Domain(
             template="questions/_panel.html",
             load=services.client_questions,
             order=40,
+            reads=services.panel_reads,
         ),
     ),
     inbox_kinds=inbox.KINDS,

@@ -23,7 +23,7 @@ from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
 from portal.core.params import record_id
 from portal.core.periods import today_in_belgium
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.core.templating import local_time
 from portal.core.workdays import BELGIUM
 from portal.documents import services as documents
@@ -653,6 +653,13 @@ def _question_rows(viewer: Viewer, client: ClientView) -> Any:
         .select(*COLUMNS)
         .order_by(Question.created_at, ascending=False)
     )
+
+
+def panel_reads(viewer: Viewer, client: ClientView) -> list[Bound]:
+    """The read of ``client_questions``, for running with the page's others."""
+    if QuestionPolicy().rows_for(viewer, client.relation) is None:
+        return []
+    return [_question_rows.bind(viewer, client)]
 
 
 async def client_questions(viewer: Viewer, client: ClientView) -> Panel | None:

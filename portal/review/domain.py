@@ -19,5 +19,13 @@ DOMAIN = Domain(
     ),
     event_kinds=events.KINDS,
     record_policies=visibility.RECORD_POLICIES,
-    file_panels=(FilePanel("review", "review/_panel.html", services.latest_for, order=60),),
+    file_panels=(
+        FilePanel(
+            "review",
+            "review/_panel.html",
+            services.latest_for,
+            order=60,
+            reads=lambda viewer, client: [services.latest_read(viewer, client)],
+        ),
+    ),
 )

@@ -28,7 +28,7 @@ from portal.clients.workflow import LADDER, STATUS_BY_CODE, Status
 from portal.core.db import unit_of_work
 from portal.core.i18n import N_
 from portal.core.i18n import gettext_ as _
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.core.templating import local_time
 from portal.review import events
 from portal.review.tables import ReviewItem, ReviewRound
@@ -560,6 +560,11 @@ def _latest_item_row(viewer: Viewer, client: ClientView) -> Any:
         .order_by(ReviewItem.round.period, ascending=False)
         .first()
     )
+
+
+def latest_read(viewer: Viewer, client: ClientView) -> Bound:
+    """The read of ``latest_for``, for running with the page's others."""
+    return _latest_item_row.bind(viewer, client)
 
 
 async def latest_for(viewer: Viewer, client: ClientView) -> FileReview | None:

@@ -15,7 +15,7 @@ from portal.clients.tables import Client
 from portal.clients.visibility import ClientView
 from portal.core import db
 from portal.core.db import current_unit_of_work
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.timeline import kinds
 from portal.timeline.tables import TimelineEvent
 from portal.timeline.visibility import EventView
@@ -227,6 +227,18 @@ def _screen_query(
     )
 
 
+def screen_read(
+    viewer: Viewer,
+    client: ClientView,
+    *,
+    kind: str | None = None,
+    before: Cursor | None = None,
+    limit: int = TIMELINE_PAGE_SIZE,
+) -> Bound:
+    """The read ``screen`` makes, for running with others."""
+    return _screen_query.bind(viewer, client, kind or None, before, limit)
+
+
 async def screen(
     viewer: Viewer,
     client: ClientView,
@@ -295,6 +307,19 @@ _FIRST_WINDOW = dt.timedelta(days=2)
 _WIDEST_WINDOW = dt.timedelta(days=3 * 366)
 
 
+@prepared(values={"lower": ()})
+def _active_clients(viewer: Viewer, lower: dt.datetime | None, limit: int) -> Any:
+    """The clients with the latest activity, newest first (after ``lower``, when given)."""
+    query = (
+        visible_to(viewer, Client)
+        .select(Client.id, Client.first_name, Client.last_name, Client.last_activity_at)
+        .where(Client.last_activity_at.is_not_null())
+    )
+    if lower is not None:
+        query = query.where(Client.last_activity_at > lower)
+    return query.order_by(Client.last_activity_at, Client.id, ascending=False).limit(limit)
+
+
 async def recent_activity(
     viewer: Viewer, *, limit: int = 10, before: Cursor | None = None
 ) -> ActivityPage:
@@ -315,14 +340,7 @@ async def recent_activity(
     batch = _FIRST_BATCH * limit
     while True:
         lower = cursor.occurred_at - window if cursor and cursor.occurred_at and window else None
-        query = clients_scope.select(
-            Client.id, Client.first_name, Client.last_name, Client.last_activity_at
-        ).where(Client.last_activity_at.is_not_null())
-        if lower is not None:
-            query = query.where(Client.last_activity_at > lower)
-        rows = await query.order_by(Client.last_activity_at, Client.id, ascending=False).limit(
-            batch + 1
-        )
+        rows = await _active_clients(viewer, lower, batch + 1)
         boundary = rows[batch]["last_activity_at"] if len(rows) > batch else None
         clients = clients_scope.project_all(rows[:batch])
         floor = boundary if boundary is not None else lower

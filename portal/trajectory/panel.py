@@ -3,7 +3,6 @@ invitations still to come, the latest intake and the art. 60 placement."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,9 +15,11 @@ from portal.trajectory.services import (
     actors_of,
     current_placement,
     follows_trajectory,
+    invitations_from,
     latest_intake,
     may_request,
     open_requests,
+    panel_reads,
     request_line,
     upcoming_invitations,
 )
@@ -64,7 +65,7 @@ async def trajectory_panel(viewer: Viewer, client: ClientView) -> TrajectoryPane
     requests = [request_line(r, actors) for r in await open_requests(viewer, client)]
     return TrajectoryPanel(
         requests=requests,
-        invitations=await upcoming_invitations(viewer, client, now=dt.datetime.now(dt.UTC)),
+        invitations=await upcoming_invitations(viewer, client, now=invitations_from()),
         intake=await latest_intake(viewer, client),
         placement=await current_placement(viewer, client),
         may_request=may_request(actors),
@@ -84,5 +85,10 @@ NOTICES = {
 }
 
 PANEL = FilePanel(
-    "trajectory", "trajectory/_panel.html", trajectory_panel, order=10, notices=NOTICES
+    "trajectory",
+    "trajectory/_panel.html",
+    trajectory_panel,
+    order=10,
+    notices=NOTICES,
+    reads=panel_reads,
 )

@@ -14,7 +14,7 @@ from portal.accounts.tables import Partnership
 from portal.clients.inbox import resolve_about_clients
 from portal.clients.services import find_client
 from portal.clients.visibility import ClientView, client_of_row
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.notifications.kinds import Target
 from portal.trajectory.tables import Intake, IntakeAnswer, Invitation, Placement, TrainingRequest
 from portal.trajectory.visibility import (
@@ -155,6 +155,24 @@ def _invitation_rows(viewer: Viewer, client: ClientView, moment: dt.datetime) ->
         .where(Invitation.at >= moment)
         .order_by(Invitation.at)
     )
+
+
+def invitations_from() -> dt.datetime:
+    """From when invitations count as still to come: this minute (the panel's read and the
+    page's read of it together take the same moment)."""
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+
+def panel_reads(viewer: Viewer, client: ClientView) -> list[Bound]:
+    """The reads of the trajectory panel, for running with the page's others."""
+    if not follows_trajectory(viewer, client):
+        return []
+    return [
+        _open_request_rows.bind(viewer, client),
+        _invitation_rows.bind(viewer, client, invitations_from()),
+        _latest_intake_row.bind(viewer, client),
+        _placement_row.bind(viewer, client),
+    ]
 
 
 async def upcoming_invitations(

@@ -21,6 +21,7 @@ DOMAIN = Domain(
             "transfers/_panel.html",
             services.panel_for,
             order=90,
+            reads=services.panel_reads,
             notices={
                 "transfer": N_(
                     "The transfer is proposed. The receiving OCMW sees the basic fields, your"

@@ -40,7 +40,7 @@ from portal.clients.workflow import status_of
 from portal.core import db
 from portal.core.db import unit_of_work
 from portal.core.i18n import gettext_ as _
-from portal.core.prepared import prepared
+from portal.core.prepared import Bound, prepared
 from portal.documents import services as documents
 from portal.documents.services import DOCUMENT_COLUMNS
 from portal.documents.tables import Document
@@ -127,6 +127,13 @@ class Panel:
     """The client page's transfer panel: the transfer waiting, or a link to propose one."""
 
     pending: TransferView | None
+
+
+def panel_reads(viewer: Viewer, client: ClientView) -> list[Bound]:
+    """The read of ``panel_for``, for running with the page's others."""
+    if client.relation is not Relation.file_holder or client.closed:
+        return []
+    return [_pending_rows.bind(viewer, client.id)]
 
 
 async def panel_for(viewer: Viewer, client: ClientView) -> Panel | None:

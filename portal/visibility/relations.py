@@ -121,4 +121,31 @@ class RelationRules:
         if not wanted:
             return None
         listed = ", ".join(_literal(relation) for relation in wanted)
-        return QueryString(f"{{}} IN ({listed})", self.sql(viewer, ref))
+        case = QueryString(f"{{}} IN ({listed})", self.sql(viewer, ref))
+        candidates = self._candidates(viewer, ref, frozenset(wanted))
+        return case if candidates is None else QueryString("({} AND {})", candidates, case)
+
+    def _candidates(
+        self, viewer: Viewer, ref: RecordRef, wanted: frozenset[Relation]
+    ) -> QueryString | None:
+        """The records on which a rule giving one of ``wanted`` can fire: the facts of those
+        rules, OR-ed. Adding it to the ``CASE`` changes no answer (a record has a relation only
+        through a rule whose facts hold) but lets the database start from the records those
+        facts find through their indexes (the viewer's own OCMW, their care teams, ...) instead
+        of working the ``CASE`` out for every record. ``None`` when a wanted relation can come
+        from a rule without record facts, or from no rule firing."""
+        live = self._for(viewer)
+        if Relation.none in wanted and (not live or live[-1][1]):
+            return None
+        alternatives: list[QueryString] = []
+        for relation, facts in live:
+            if relation not in wanted:
+                continue
+            if not facts:
+                return None
+            template = " AND ".join("({})" for _ in facts)
+            alternatives.append(QueryString(template, *(fact.sql(viewer, ref) for fact in facts)))
+        if not alternatives:
+            return None
+        template = "(" + " OR ".join("({})" for _ in alternatives) + ")"
+        return QueryString(template, *alternatives)
