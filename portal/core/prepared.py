@@ -20,6 +20,7 @@ import contextvars
 import dataclasses
 import enum
 import functools
+import inspect
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec
 
+from piccolo.query.methods.count import Count
 from piccolo.query.methods.select import First, Select
 from piccolo.query.mixins import CallbackType
 from piccolo.querystring import QueryString
@@ -121,7 +123,7 @@ def shape_of(kind: type, *, keep: Collection[str], values: Collection[str]) -> N
 
 @dataclass(eq=False)
 class _Statement:
-    query: Select
+    query: Select | Count
     first: bool
     sql: str
     slots: tuple[tuple[bool, Any], ...]
@@ -160,18 +162,20 @@ class Bound:
         rows: Any = await query._process_results(raw)
         if self.statement.first:
             rows = rows[0] if rows else None
+        if isinstance(query, Count):
+            return rows
         return await query.callback_delegate.invoke(rows, kind=CallbackType.success)
 
 
-def _select_of(query: Any) -> tuple[Select, bool]:
+def _select_of(query: Any) -> tuple[Select | Count, bool]:
     if isinstance(query, First):
         return query.query, True
-    if isinstance(query, Select):
+    if isinstance(query, Select | Count):
         return query, False
-    raise TypeError(f"a prepared read builds a select, not {type(query).__name__}")
+    raise TypeError(f"a prepared read builds a select or a count, not {type(query).__name__}")
 
 
-def _compiled(query: Select) -> tuple[str, list[Any]]:
+def _compiled(query: Select | Count) -> tuple[str, list[Any]]:
     (querystring,) = query.querystrings
     return querystring.compile_string(engine_type=query.engine_type)
 
@@ -311,11 +315,12 @@ def prepared(
 
 
 def _signature(build: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
-    import inspect
-
     signature = inspect.signature(build)
+    names = tuple(signature.parameters)
 
     def arguments(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        if not kwargs and len(args) == len(names):
+            return dict(zip(names, args, strict=True))
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return dict(bound.arguments)

@@ -24,6 +24,7 @@ from litestar.exceptions import NotFoundException
 from portal.core.db import run_sql, unit_of_work
 from portal.core.i18n import current_locale
 from portal.core.i18n import gettext_ as _
+from portal.core.prepared import prepared
 from portal.evaluations import inbox, services, workflow
 from portal.evaluations.services import Frozen, Invalid, QuestionView
 from portal.evaluations.tables import SurveyAnswer, SurveyInvitation
@@ -143,12 +144,10 @@ class Waiting:
     sent_at: dt.datetime
 
 
-async def waiting_for(viewer: Viewer) -> list[Waiting]:
-    """The open surveys the viewer has still to answer, in one statement."""
-    if not workflow.SURVEYED_ROLES & viewer.roles:
-        return []
+@prepared(values={})
+def _waiting_rows(viewer: Viewer) -> Any:
     with unscoped("a colleague's own survey invitations: the evaluation's name and period"):
-        rows = await SurveyInvitation.select(
+        return SurveyInvitation.select(
             SurveyInvitation.evaluation,
             SurveyInvitation.evaluation.period,
             SurveyInvitation.evaluation.survey_sent_at,
@@ -158,6 +157,13 @@ async def waiting_for(viewer: Viewer) -> list[Waiting]:
             & (SurveyInvitation.answered == False)  # noqa: E712
             & (SurveyInvitation.evaluation.state == "survey_open")
         )
+
+
+async def waiting_for(viewer: Viewer) -> list[Waiting]:
+    """The open surveys the viewer has still to answer, in one statement."""
+    if not workflow.SURVEYED_ROLES & viewer.roles:
+        return []
+    rows = await _waiting_rows(viewer)
     return [
         Waiting(
             row["evaluation"],

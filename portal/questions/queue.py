@@ -3,7 +3,7 @@ with filters, and the questions a social worker asked or holds the file of.
 
 Every read goes through ``visible_to(viewer, Question)``, so a question whose client withdrew
 consent for the team leaves the queue at once. A filter value that is not understood is ignored.
-A page takes the same statements whatever the number of questions (``STATEMENTS``).
+A page takes the same statements whatever the number of questions (``READS``).
 """
 
 from __future__ import annotations
@@ -21,19 +21,21 @@ from piccolo.querystring import QueryString
 from portal.accounts.tables import OrgKind, Partnership
 from portal.core.params import MAX_ID
 from portal.core.periods import today_in_belgium
+from portal.core.prepared import Bound, fetch, prepared, sharing
 from portal.questions.services import COLUMNS, asks_questions
 from portal.questions.tables import Question
 from portal.questions.visibility import QuestionView
 from portal.questions.workflow import STATE_BY_CODE, TYPE_BY_CODE, WAITING
 from portal.visibility.policy import Role
-from portal.visibility.records import Scope, visible_to
+from portal.visibility.records import visible_to
 from portal.visibility.viewer import Viewer
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
 ALL_STATES = "all"
-STATEMENTS = 5
-"""A queue page: the OCMW choices, the count, the rows; the asker's list: the count, the rows."""
+READS = 5
+"""A queue page: the OCMW choices, the count, the rows; the asker's list: the count, the rows (on
+PostgreSQL in one statement)."""
 
 
 def answers_questions(viewer: Viewer) -> bool:
@@ -124,32 +126,92 @@ def _overdue_sql(today: dt.date) -> QueryString:
     return QueryString(f'("question"."state" IN ({states}) AND "question"."due_on" < {{}})', today)
 
 
-async def _listing(
-    scope: Scope,
-    conditions: list[QueryString],
-    page: int,
-    *,
-    oldest_first: bool,
-    url: Any,
-) -> Listing:
+@dataclass(frozen=True)
+class Wanted:
+    """Which questions a listing holds: each condition that is set, by its value."""
+
+    team: int | None = None
+    state: str | None = None
+    waiting: bool = False
+    """One of the states that wait for the team (``WAITING``)."""
+    type: str | None = None
+    ocmw: int | None = None
+    overdue_on: dt.date | None = None
+    """Past their deadline on this day."""
+    assignee: int | None = None
+    asked_or_held_by: int | None = None
+    """Asked by this person, or about a client whose file they hold."""
+
+    def conditions(self) -> list[QueryString]:
+        found = []
+        if self.team is not None:
+            found.append(QueryString('"question"."team" = {}', self.team))
+        if self.state is not None:
+            found.append(QueryString('"question"."state" = {}', self.state))
+        if self.waiting:
+            listed = ", ".join("{}" for _ in WAITING)
+            found.append(QueryString(f'"question"."state" IN ({listed})', *WAITING))
+        if self.type is not None:
+            found.append(QueryString('"question"."type" = {}', self.type))
+        if self.ocmw is not None:
+            found.append(QueryString('"question"."ocmw" = {}', self.ocmw))
+        if self.overdue_on is not None:
+            found.append(_overdue_sql(self.overdue_on))
+        if self.assignee is not None:
+            found.append(QueryString('"question"."assignee" = {}', self.assignee))
+        if self.asked_or_held_by is not None:
+            found.append(
+                QueryString(
+                    '("question"."asker" = {} OR "question"."client" IN'
+                    ' (SELECT "client"."id" FROM "client" WHERE "client"."file_holder" = {}))',
+                    self.asked_or_held_by,
+                    self.asked_or_held_by,
+                )
+            )
+        return found
+
+
+_VALUES = {
+    "wanted": ("team", "state", "type", "ocmw", "overdue_on", "assignee", "asked_or_held_by")
+}
+
+
+@prepared(values=_VALUES)
+def _count(viewer: Viewer, wanted: Wanted) -> Any:
     # The scope's count, not a COUNT beside the select's relation column: PostgreSQL refuses
     # an aggregate next to the relation's subqueries on the outer row (GroupingError).
-    counting = scope.count()
-    reading = scope.select(*COLUMNS)
-    for condition in conditions:
+    counting = visible_to(viewer, Question).count()
+    for condition in wanted.conditions():
         counting = counting.where(condition)
+    return counting
+
+
+@prepared(values=_VALUES)
+def _page(viewer: Viewer, wanted: Wanted, page: int, oldest_first: bool) -> Any:
+    reading = visible_to(viewer, Question).select(*COLUMNS)
+    for condition in wanted.conditions():
         reading = reading.where(condition)
-    total = int(await counting)
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(page, pages)
-    rows = await (
+    return (
         reading.order_by(Question.created_at, ascending=oldest_first)
         .order_by(Question.id, ascending=oldest_first)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
+
+
+def _listing_reads(viewer: Viewer, wanted: Wanted, page: int, oldest_first: bool) -> list[Bound]:
+    return [_count.bind(viewer, wanted), _page.bind(viewer, wanted, page, oldest_first)]
+
+
+async def _listing(
+    viewer: Viewer, wanted: Wanted, page: int, *, oldest_first: bool, url: Any
+) -> Listing:
+    total = int(await _count(viewer, wanted))
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    rows = await _page(viewer, wanted, page, oldest_first)
     return Listing(
-        questions=scope.project_all(rows),
+        questions=visible_to(viewer, Question).project_all(rows),
         total=total,
         page=page,
         pages=pages,
@@ -158,83 +220,84 @@ async def _listing(
     )
 
 
-async def _queue(viewer: Viewer, params: Mapping[str, str], today: dt.date) -> Queue:
-    filters = parse(params)
-    ocmw_rows = await (
+@prepared(values={})
+def _ocmw_choices(viewer: Viewer) -> Any:
+    return (
         Partnership.select(Partnership.ocmw, Partnership.ocmw.name)
         .where(Partnership.vdab == viewer.org_id)
         .order_by(Partnership.ocmw.name)
     )
+
+
+def _team_wanted(viewer: Viewer, filters: QueueFilters, today: dt.date) -> Wanted:
+    return Wanted(
+        team=viewer.org_id,
+        state=filters.state if filters.state not in ("", ALL_STATES) else None,
+        waiting=not filters.state,
+        type=filters.type or None,
+        ocmw=filters.ocmw,
+        overdue_on=today if filters.overdue else None,
+        assignee=viewer.person_id if filters.mine else None,
+    )
+
+
+def _queue_reads(viewer: Viewer, filters: QueueFilters, today: dt.date) -> list[Bound]:
+    wanted = _team_wanted(viewer, filters, today)
+    oldest_first = filters.state in ("", *WAITING)
+    return [_ocmw_choices.bind(viewer), *_listing_reads(viewer, wanted, filters.page, oldest_first)]
+
+
+async def _queue(viewer: Viewer, filters: QueueFilters, today: dt.date) -> Queue:
+    ocmw_rows = await _ocmw_choices(viewer)
     ocmws = list(dict.fromkeys((row["ocmw"], row["ocmw.name"]) for row in ocmw_rows))
-    conditions = [QueryString('"question"."team" = {}', viewer.org_id)]
-    if filters.state == ALL_STATES:
-        pass
-    elif filters.state:
-        conditions.append(QueryString('"question"."state" = {}', filters.state))
-    else:
-        conditions.append(
-            QueryString(
-                '"question"."state" IN (' + ", ".join("{}" for _ in WAITING) + ")", *WAITING
-            )
-        )
-    if filters.type:
-        conditions.append(QueryString('"question"."type" = {}', filters.type))
-    if filters.ocmw:
-        conditions.append(QueryString('"question"."ocmw" = {}', filters.ocmw))
-    if filters.overdue:
-        conditions.append(_overdue_sql(today))
-    if filters.mine:
-        conditions.append(QueryString('"question"."assignee" = {}', viewer.person_id))
-    waiting = filters.state in ("", *WAITING)
     listing = await _listing(
-        visible_to(viewer, Question),
-        conditions,
+        viewer,
+        _team_wanted(viewer, filters, today),
         filters.page,
-        oldest_first=waiting,
+        oldest_first=filters.state in ("", *WAITING),
         url=lambda page: filters.url(page=page),
     )
     return Queue(viewer.org_name, filters, listing, ocmws)
 
 
+def _asked_page(params: Mapping[str, str]) -> int:
+    return _number(params.get("asked_page") or "", MAX_PAGE) or 1
+
+
 async def _asked(viewer: Viewer, params: Mapping[str, str]) -> Listing:
     """The questions the viewer asked, or about a client whose file they hold, newest first."""
-    page = _number(params.get("asked_page") or "", MAX_PAGE) or 1
-    mine = QueryString(
-        '("question"."asker" = {} OR "question"."client" IN'
-        ' (SELECT "client"."id" FROM "client" WHERE "client"."file_holder" = {}))',
-        viewer.person_id,
-        viewer.person_id,
-    )
 
     def url(number: int) -> str:
         return f"/questions?asked_page={number}" if number > 1 else "/questions"
 
-    return await _listing(visible_to(viewer, Question), [mine], page, oldest_first=False, url=url)
+    wanted = Wanted(asked_or_held_by=viewer.person_id)
+    return await _listing(viewer, wanted, _asked_page(params), oldest_first=False, url=url)
+
+
+def _waiting_of_asker(viewer: Viewer) -> Wanted:
+    return Wanted(waiting=True, asked_or_held_by=viewer.person_id)
 
 
 async def waiting(viewer: Viewer, today: dt.date) -> Listing | None:
     """The start page's share: a mediator's team queue as it opens (waiting, oldest first), or
     the questions a social worker asked or holds the file of that still wait, oldest first."""
     if answers_questions(viewer):
-        return (await _queue(viewer, {}, today)).listing
+        return (await _queue(viewer, QueueFilters(), today)).listing
     if not asks_questions(viewer):
         return None
-    states = ", ".join("{}" for _ in WAITING)
-    mine = QueryString(
-        '("question"."asker" = {} OR "question"."client" IN'  # noqa: S608  # nosec B608  # placeholders only
-        ' (SELECT "client"."id" FROM "client" WHERE "client"."file_holder" = {}))'
-        f' AND "question"."state" IN ({states})',
-        viewer.person_id,
-        viewer.person_id,
-        *WAITING,
-    )
-    return await _listing(
-        visible_to(viewer, Question), [mine], 1, oldest_first=True, url=lambda _page: "/questions"
-    )
+    wanted = _waiting_of_asker(viewer)
+    return await _listing(viewer, wanted, 1, oldest_first=True, url=lambda _page: "/questions")
 
 
 async def questions_page(viewer: Viewer, params: Mapping[str, str]) -> QuestionsPage:
     today = today_in_belgium()
-    queue = await _queue(viewer, params, today) if answers_questions(viewer) else None
-    asked = await _asked(viewer, params) if asks_questions(viewer) else None
+    filters = parse(params)
+    with sharing():
+        reads = _queue_reads(viewer, filters, today) if answers_questions(viewer) else []
+        if asks_questions(viewer):
+            wanted = Wanted(asked_or_held_by=viewer.person_id)
+            reads += _listing_reads(viewer, wanted, _asked_page(params), False)
+        await fetch(*reads)
+        queue = await _queue(viewer, filters, today) if answers_questions(viewer) else None
+        asked = await _asked(viewer, params) if asks_questions(viewer) else None
     return QuestionsPage(queue=queue, asked=asked, today=today)

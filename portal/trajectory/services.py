@@ -305,6 +305,22 @@ class Waiting:
     client_name: str
 
 
+@prepared(values={})
+def _waiting_rows(viewer: Viewer, states: tuple[str, ...], limit: int) -> Any:
+    return (
+        visible_to(viewer, TrainingRequest)
+        .select(
+            *_REQUEST_COLUMNS,
+            TrainingRequest.client.first_name,
+            TrainingRequest.client.last_name,
+            TrainingRequest.client.ocmw,
+        )
+        .where(TrainingRequest.state.is_in(list(states)))
+        .order_by(TrainingRequest.requested_at)
+        .limit(limit)
+    )
+
+
 async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
     """Training requests whose next step is the viewer's, oldest first: the file holder's
     agreement, or the approval of the VDAB team of the client's OCMW's partnership."""
@@ -320,17 +336,7 @@ async def waiting_for(viewer: Viewer, *, limit: int = 20) -> list[Waiting]:
     if not states:
         return []
     scope = visible_to(viewer, TrainingRequest)
-    rows = await (
-        scope.select(
-            *_REQUEST_COLUMNS,
-            TrainingRequest.client.first_name,
-            TrainingRequest.client.last_name,
-            TrainingRequest.client.ocmw,
-        )
-        .where(TrainingRequest.state.is_in(states))
-        .order_by(TrainingRequest.requested_at)
-        .limit(limit * 2)
-    )
+    rows = await _waiting_rows(viewer, tuple(states), limit * 2)
     waiting = []
     for row in rows:
         relation = Relation(row["relation"])

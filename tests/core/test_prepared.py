@@ -15,9 +15,7 @@ from tests.support.factories import make_org, make_person
 
 @prepared.prepared(values={"org": (), "since": ()})
 def people_of(org: int, since: dt.datetime | None, active_only: bool) -> Any:
-    query = Person.select(Person.username, Person.last_login).where(
-        Person.organisation == org
-    )
+    query = Person.select(Person.username, Person.last_login).where(Person.organisation == org)
     if since is not None:
         query = query.where(Person.last_login >= since)
     if active_only:

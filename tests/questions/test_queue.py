@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from portal.accounts.auth import forget_viewer
-from portal.core.db import count_queries
+from portal.core.db import count_queries, is_sqlite
 from portal.core.templating import LOCAL_TIME
 from portal.questions import queue, services
 from portal.questions.tables import Question
@@ -246,8 +246,10 @@ async def test_a_page_reads_a_fixed_number_of_statements(client: httpx.AsyncClie
         )
         assert many == few[username], username
     # The person; the team's OCMWs, the count and the rows of the queue (or the count and the
-    # rows of the asker's list); what is new to the person; the access log's three statements
-    # for the clients the page names (the chains' heads, the entries, the new heads).
-    assert few["mediator"] == (1 + 3 + 1 + 3,) * 2, few
-    assert few["sw.a"] == (1 + 2 + 1 + 3,) * 2, few
-    assert queue.STATEMENTS == 3 + 2
+    # rows of the asker's list), in one statement on PostgreSQL; what is new to the person; the
+    # access log's three statements for the clients the page names (the chains' heads, the
+    # entries, the new heads).
+    queue_reads, asker_reads = (3, 2) if is_sqlite() else (1, 1)
+    assert few["mediator"] == (1 + queue_reads + 1 + 3,) * 2, few
+    assert few["sw.a"] == (1 + asker_reads + 1 + 3,) * 2, few
+    assert queue.READS == 3 + 2
