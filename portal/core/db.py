@@ -96,11 +96,22 @@ def not_counted() -> Iterator[None]:
         _query_count.reset(token)
 
 
+KNOWN_ARRAYS = ("varchar[]", "int4[]")
+"""The array types of the portal's columns (people's roles, an admin change's organisations),
+met by every pooled connection when it opens, so that asyncpg can decode them inside a record."""
+
+
+async def _meet_array_types(connection: Any) -> None:
+    columns = ", ".join(f"NULL::{name} AS a{index}" for index, name in enumerate(KNOWN_ARRAYS))
+    await connection.fetch(f"SELECT {columns}")  # nosec B608  # the names above
+
+
 async def result_columns(sql: str) -> list[tuple[str, bool]]:
     """A PostgreSQL statement's result columns, from the server's description of it (prepared,
-    not run): each name, and whether its type is one of PostgreSQL's own scalars (which asyncpg
-    decodes inside a record on any connection; an array's decoder is only known to a connection
-    that has met it as a column)."""
+    not run): each name, and whether asyncpg decodes its type inside a record on every pooled
+    connection: PostgreSQL's own scalars, and the arrays every pooled connection met when it
+    opened (``KNOWN_ARRAYS``; another array's decoder is only known to a connection that has met
+    it as a column)."""
     assert isinstance(DB, PostgresEngine)
     transaction = DB.current_transaction.get()
     if transaction is not None:
@@ -111,7 +122,14 @@ async def result_columns(sql: str) -> list[tuple[str, bool]]:
         async with DB.pool.acquire() as connection:
             statement = await connection.prepare(sql)
             attributes = statement.get_attributes()
-    return [(a.name, a.type.kind == "scalar" and a.type.schema == "pg_catalog") for a in attributes]
+    return [
+        (
+            a.name,
+            a.type.schema == "pg_catalog"
+            and (a.type.kind == "scalar" or a.type.name in KNOWN_ARRAYS),
+        )
+        for a in attributes
+    ]
 
 
 @contextmanager
@@ -148,6 +166,11 @@ def is_sqlite() -> bool:
     return isinstance(DB, SQLiteEngine)
 
 
+def pooled() -> bool:
+    """PostgreSQL with the portal's pool open (its connections met ``KNOWN_ARRAYS``)."""
+    return isinstance(DB, PostgresEngine) and DB.pool is not None
+
+
 async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
     """One statement as written (``{}`` for each argument), below the query builder: for a claim
     with ``RETURNING``, an insert that may meet its twin, or a read the builder cannot say."""
@@ -167,7 +190,9 @@ async def _keep_session_state(_connection: Any) -> None:
 async def start() -> bool:
     """Open the PostgreSQL pool unless one is open; ``True`` when this call opened it."""
     if isinstance(DB, PostgresEngine) and DB.pool is None:
-        await DB.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
+        await DB.start_connection_pool(
+            min_size=1, max_size=10, reset=_keep_session_state, init=_meet_array_types
+        )
         return True
     return False
 

@@ -355,9 +355,10 @@ _ARGUMENT = re.compile(r"\$(\d+)")
 async def fetch(*reads: Bound) -> None:
     """Run ``reads`` in one statement (PostgreSQL; each read's rows as an array of records)
     inside a ``sharing`` block, so that the calls to them that follow take their rows instead of
-    a statement each. Elsewhere, and on SQLite, each call runs its own statement as usual."""
+    a statement each. Elsewhere (SQLite, or PostgreSQL without the portal's pool, whose
+    connections have not met ``db.KNOWN_ARRAYS``), each call runs its own statement as usual."""
     fetched = _fetched.get()
-    if fetched is None or db.is_sqlite():
+    if fetched is None or not db.pooled():
         return
     keyed = {read.key: read for read in reads if read.key is not None}
     pending = [read for key, read in keyed.items() if key not in fetched]

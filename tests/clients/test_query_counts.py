@@ -41,9 +41,8 @@ async def test_the_client_page_does_not_grow_with_the_file(client: httpx.AsyncCl
     small = await _queries(client, url, person)
     if not is_sqlite():
         # The viewer (re-read here), the client, its timeline screen with the header's and the
-        # panels' reads in one statement, the care team (its roles are an array) and the
-        # access-log entry.
-        assert small == 5
+        # panels' reads in one statement, the access-log entry.
+        assert small == 4
     for username in ("toeleider", "mediator", "sw.a2"):
         await add_to_team(client_id, world.people[username])
     for org in ("partner", "vdab"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Person
 from portal.core import db, prepared
@@ -31,6 +32,13 @@ def one_person(username: str) -> Any:
 @prepared.prepared(values={"username": ()})
 def roles_of(username: str) -> Any:
     return Person.select(Person.roles).where(Person.username == username).first()
+
+
+@prepared.prepared(values={"username": ()})
+def scores_of(username: str) -> Any:
+    """A column of an array type the pool's connections have not met (``db.KNOWN_ARRAYS``)."""
+    scores = QueryString("ARRAY[1.5, 2.5]::float8[]").as_alias("scores")
+    return Person.select(Person.username, scores).where(Person.username == username).first()
 
 
 @dataclass(frozen=True)
@@ -127,18 +135,23 @@ async def test_reads_run_together_in_one_statement_on_postgresql() -> None:
     with prepared.sharing():
         reads = [people_of.bind(north, None, False), people_of.bind(south, None, False)]
         with db.count_queries() as counted:
-            await prepared.fetch(*reads, one_person.bind("z.south"), roles_of.bind("z.south"))
+            reads += [one_person.bind("z.south"), roles_of.bind("z.south")]
+            if not db.is_sqlite():
+                reads.append(scores_of.bind("z.south"))
+            await prepared.fetch(*reads)
             together = [await people_of(north, None, False), await people_of(south, None, False)]
             single = await one_person("z.south")
             roles = await roles_of("z.south")
+            if not db.is_sqlite():
+                assert await scores_of("z.south") == {"username": "z.south", "scores": [1.5, 2.5]}
             again = await people_of(north, None, False)
     assert together == alone
     assert single == {"username": "z.south", "active": False}
     assert roles == {"roles": ["toeleider"]}
     assert again == alone[0]
-    # PostgreSQL: one statement for three of them; the roles (an array, which a record cannot
-    # carry on every connection) and the repeated read (a result is handed out once) on their
-    # own. SQLite: every read on its own.
+    # PostgreSQL: one statement for four of them (the roles are an array every pooled connection
+    # knows); the scores (an array type it may not know) and the repeated read (a result is
+    # handed out once) on their own. SQLite: every read on its own.
     assert counted[0] == (3 if not db.is_sqlite() else 5)
 
 
