@@ -142,16 +142,19 @@ def _statements(label: str) -> Iterator[None]:
             print(f"  {number:2}. {caller}")
 
 
-async def _time(label: str, count: int, work: Callable[[], Awaitable[object]]) -> float:
+async def _time(
+    label: str, count: int, work: Callable[[], Awaitable[object]], *, cpu: bool = False
+) -> float:
+    """Prints wall and CPU time per call; returns the wall time, or the CPU time if ``cpu``."""
     for _ in range(10):
         await work()
     started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(count):
         await work()
     per_call = (time.perf_counter() - started) / count * 1000
-    cpu = (time.process_time() - cpu_started) / count * 1000
-    print(f"  {label:<58} {per_call:7.3f} ms wall {cpu:7.3f} ms CPU")
-    return per_call
+    cpu_ms = (time.process_time() - cpu_started) / count * 1000
+    print(f"  {label:<58} {per_call:7.3f} ms wall {cpu_ms:7.3f} ms CPU")
+    return cpu_ms if cpu else per_call
 
 
 async def phases(http: Any, person_id: int, client_id: int, count: int) -> None:
@@ -224,13 +227,19 @@ async def phases(http: Any, person_id: int, client_id: int, count: int) -> None:
             client_id=client_id, events=rows[:20], more=True, cursor="x"
         )
 
-    await _time(f"render {render_args[1]} (Jinja2, i18n)", count, render_page)
+    page_ms = await _time(f"render {render_args[1]} (Jinja2, i18n)", count, render_page, cpu=True)
     await _time(
         "baseline: its one query (asyncpg)",
         count,
         lambda: pool.fetch(baseline.QUERY, client_id, baseline.PAGE_SIZE + 1),
     )
-    await _time("baseline: its template", count, render_baseline)
+    baseline_ms = await _time("baseline: its template", count, render_baseline, cpu=True)
+    page_kb = len(response.content) / 1024
+    baseline_kb = len((await render_baseline()).encode()) / 1024
+    print(
+        f"rendered size: page {page_kb:.1f} KiB at {page_ms / page_kb * 1000:.0f} µs CPU per KiB, "
+        f"baseline {baseline_kb:.1f} KiB at {baseline_ms / baseline_kb * 1000:.0f} µs CPU per KiB"
+    )
 
 
 def main() -> int:

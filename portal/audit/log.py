@@ -84,6 +84,44 @@ class Filters:
         return {key: str(value) for key, value in values.items() if value is not None}
 
 
+REPEATED = frozenset({LISTED, "client.opened", "client.timeline_read", "client.live_entry"})
+"""Actions a person repeats all day (every list they open names the client): one after the other
+on the same day, they read as one line with a count."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One line of the log: an entry, or the newest of entries that say the same thing."""
+
+    entry: AccessView
+    count: int = 1
+    since: dt.datetime | None = None
+    """The time of the oldest entry of the run, when it has more than one."""
+
+
+def _same(entry: AccessView) -> tuple[Any, ...] | None:
+    if entry.action not in REPEATED:
+        return None
+    day = entry.at.astimezone(LOCAL_TIME).date()
+    return (entry.person, entry.action, entry.revealed, entry.client_id, entry.cross_site, day)
+
+
+def runs_of(entries: list[AccessView]) -> list[Run]:
+    """The entries, newest first, with each stretch of the same repeated action by the same person
+    on the same day folded into one ``Run``; nothing is left out, only counted."""
+    lines: list[Run] = []
+    last_key: tuple[Any, ...] | None = None
+    for entry in entries:
+        key = _same(entry)
+        if key is not None and key == last_key:
+            run = lines[-1]
+            lines[-1] = Run(run.entry, run.count + 1, entry.at)
+            continue
+        lines.append(Run(entry))
+        last_key = key
+    return lines
+
+
 @dataclass
 class LogPage:
     entries: list[AccessView]
@@ -94,6 +132,10 @@ class LogPage:
     client_names: dict[int, str] = field(default_factory=dict)
     """Own accesses: the clients the viewer may still see, by id."""
     filters: Filters = field(default_factory=Filters)
+
+    @property
+    def runs(self) -> list[Run]:
+        return runs_of(self.entries)
 
 
 _COLUMNS = (

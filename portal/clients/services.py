@@ -215,15 +215,15 @@ async def find_client(viewer: Viewer, client_id: int, *, sections: bool = False)
 
 
 def readable_kinds(viewer: Viewer, client: ClientView) -> dict[str, str]:
-    """The timeline kinds this viewer can read entries of for this client (code → name), for the
-    kind filter: a kind whose class they are not shown is not offered."""
+    """The kind filter's choices (code → name), each name once: a name stands for all kinds of
+    that name (``kinds.alike``); a kind whose class the viewer is not shown is not offered."""
     shown = shown_classes(viewer.roles, client.relation)
     labels = kinds.kind_labels()
-    return {
-        code: labels[code]
-        for code, item in kinds.installed().items()
-        if item.sensitivity in shown or (item.free_text and shown)
-    }
+    choices: dict[str, str] = {}
+    for code, item in kinds.installed().items():
+        if item.sensitivity in shown or (item.free_text and shown):
+            choices.setdefault(kinds.alike(code)[0], labels[code])
+    return choices
 
 
 def sections_shown(viewer: Viewer, client: ClientView) -> tuple[str, ...]:

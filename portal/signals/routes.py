@@ -31,6 +31,10 @@ NOTICES = {
     "reported": N_("The signal has been sent to the OCMW that follows it up."),
     "changed": N_("The signal has been updated."),
     "document": N_("The document has been added."),
+    "reported_figures": N_(
+        "The signal has been sent to the OCMW that follows it up. You see it in the "
+        "partnership's signal figures."
+    ),
 }
 
 
@@ -76,6 +80,8 @@ async def report(request: Request, viewer: NamedDependency[Viewer]) -> Response[
         return await _form(request, viewer, errors=warned.errors, typed=fields, warned=found)
     except Invalid as invalid:
         return await _form(request, viewer, errors=invalid.errors, typed=fields)
+    if not await services.reads_signal(viewer, signal_id):
+        return Redirect("/signals?done=reported_figures", status_code=303)
     return Redirect(f"/signals/{signal_id}?done=reported", status_code=303)
 
 
@@ -109,6 +115,7 @@ async def signal_list(request: Request, viewer: NamedDependency[Viewer]) -> Resp
         "may_report": services.may_report(viewer),
         "overdue": services.overdue,
         "focus_results": update and "page" in request.query_params,
+        "notice": NOTICES.get(request.query_params.get("done") or ""),
     }
     return render(
         request,

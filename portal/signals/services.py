@@ -226,6 +226,16 @@ async def find_signal(viewer: Viewer, signal_id: int) -> SignalView:
     return (await themes.named([view]))[0]
 
 
+async def reads_signal(viewer: Viewer, signal_id: int) -> bool:
+    """Whether the viewer may open the signal: a partner's or VDAB team's coordinator reports
+    structural signals but counts them in figures only."""
+    try:
+        await find_signal(viewer, signal_id)
+    except NotFoundException:
+        return False
+    return True
+
+
 def actors_of(viewer: Viewer, signal: SignalView) -> frozenset[Actor]:
     actors = set()
     if signal.reporter == viewer.person_id:

@@ -49,6 +49,7 @@ def install(kinds: Iterable[EventKind]) -> None:
             raise ValueError(f"event code {kind.code!r} is declared twice")
         _KINDS[kind.code] = kind
     _labels.cache_clear()
+    alike.cache_clear()
 
 
 def kind(code: str) -> EventKind:
@@ -66,6 +67,14 @@ def installed() -> dict[str, EventKind]:
 def _labels(locale: str) -> dict[str, str]:
     catalog = translations(locale)
     return {code: catalog.gettext(item.label) for code, item in _KINDS.items()}
+
+
+@cache
+def alike(code: str) -> tuple[str, ...]:
+    """The installed kinds that bear ``code``'s name ("Referral question" for asked, claimed,
+    answered...): the timeline filter offers a name once and shows all of them."""
+    named = _KINDS[code].label
+    return tuple(other for other, item in _KINDS.items() if item.label == named)
 
 
 def kind_labels() -> dict[str, str]:

@@ -203,14 +203,18 @@ EVENT_COLUMNS = (
 )
 
 
-@prepared(values={"kind": (), "before": ("occurred_at", "event_id")})
+@prepared(values={"before": ("occurred_at", "event_id")})
 def _screen_query(
-    viewer: Viewer, client: ClientView, kind: str | None, before: Cursor | None, limit: int
+    viewer: Viewer,
+    client: ClientView,
+    alike: tuple[str, ...] | None,
+    before: Cursor | None,
+    limit: int,
 ) -> Any:
-    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=alike is not None)
     query = scope.select(*EVENT_COLUMNS)
-    if kind is not None:
-        query = query.where(TimelineEvent.kind == kind)
+    if alike is not None:
+        query = query.where(TimelineEvent.kind.is_in(list(alike)))
     if before is not None and before.occurred_at is not None:
         query = query.where(
             (TimelineEvent.occurred_at < before.occurred_at)
@@ -236,7 +240,11 @@ def screen_read(
     limit: int = TIMELINE_PAGE_SIZE,
 ) -> Bound:
     """The read ``screen`` makes, for running with others."""
-    return _screen_query.bind(viewer, client, kind or None, before, limit)
+    return _screen_query.bind(viewer, client, _alike(kind), before, limit)
+
+
+def _alike(kind: str | None) -> tuple[str, ...] | None:
+    return kinds.alike(kind) if kind else None
 
 
 async def screen(
@@ -249,14 +257,17 @@ async def screen(
 ) -> TimelinePage:
     """One screen of a client's timeline, newest first, in one query whatever its length.
 
-    Filtering by kind only returns readable events, so a placeholder never reveals its kind.
+    A kind filters by its name: every kind of that name (``kinds.alike``). Filtering only returns
+    readable events, so a placeholder never reveals its kind.
     """
-    kind = kind or None
-    rows = await _screen_query(viewer, client, kind, before, limit)
+    alike = _alike(kind)
+    rows = await _screen_query(viewer, client, alike, before, limit)
     more = len(rows) > limit
-    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=kind is not None)
+    scope = visible_to(viewer, TimelineEvent, client=client, readable_only=alike is not None)
     events = scope.project_all(rows[:limit])
-    return TimelinePage(events, _next(before, events) if more else None, kind)
+    return TimelinePage(
+        events, _next(before, events) if more else None, alike[0] if alike else None
+    )
 
 
 async def entry(viewer: Viewer, client: ClientView, event_id: int) -> EventView | None:

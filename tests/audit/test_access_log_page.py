@@ -105,9 +105,9 @@ async def test_filters_narrow_the_log_and_a_bad_date_keeps_the_input(
 async def test_a_busy_file_s_log_comes_a_page_at_a_time(client: httpx.AsyncClient) -> None:
     world = await build_world()
     x = world.clients["X"]
-    mediator = await _viewer(world, "mediator")
-    for _ in range(62):
-        await record_access(mediator, x, "client.opened", ())
+    people = [await _viewer(world, "mediator"), await _viewer(world, "toeleider")]
+    for number in range(62):  # taking turns: no two alike one after the other
+        await record_access(people[number % 2], x, "client.opened", ())
     await login(client, "sw.a")
     first = (await client.get(f"/clients/{x}/access-log?kind=opened")).text
     assert first.count('<li class="access') == 50
@@ -116,6 +116,30 @@ async def test_a_busy_file_s_log_comes_a_page_at_a_time(client: httpx.AsyncClien
     second = (await client.get(older.group(1).replace("&amp;", "&"))).text
     assert second.count('<li class="access') == 12
     assert 'rel="next"' not in second
+
+
+async def test_the_same_access_over_and_over_reads_as_one_line_with_a_count(
+    client: httpx.AsyncClient,
+) -> None:
+    """Each list the file holder opens names the client: one line a day, counted; what breaks
+    the stretch (someone else, a stated reason) stays a line of its own."""
+    world = await build_world()
+    x = world.clients["X"]
+    holder, colleague = await _viewer(world, "sw.a"), await _viewer(world, "sw.a2")
+    await login(client, "sw.a")
+    for _ in range(7):
+        await record_access(holder, x, "client.opened", ())
+    await record_access(colleague, x, "client.reason_stated", (), reason=REASON)
+    await record_access(colleague, x, "client.reason_stated", (), reason=REASON + " (2)")
+    for _ in range(3):
+        await record_access(holder, x, "client.listed", ())
+    page = (await client.get(f"/clients/{x}/access-log")).text
+    lines = re.findall(r'<li class="access[^"]*">.*?</li>', page, flags=re.S)
+    assert "3 keer sinds" in lines[0] and "zag de cliënt in een lijst" in lines[0]
+    assert "keer sinds" not in lines[1] and "keer sinds" not in lines[2], "reasons never fold"
+    assert "7 keer sinds" in lines[3] and "opende het dossier" in lines[3]
+    assert len(lines) == 5, "the start page at login named X once, before the openings"
+    assert "zag de cliënt in een lijst" in lines[4] and "keer sinds" not in lines[4]
 
 
 async def test_each_person_reads_their_own_accesses_and_no_name_they_may_not_see(

@@ -130,6 +130,30 @@ async def test_filter_by_kind(client: httpx.AsyncClient) -> None:
     assert "Started volunteering" in unknown.text
 
 
+async def test_the_kind_filter_offers_each_name_once_and_shows_all_kinds_of_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """Consent given and withdrawn are both "Consent": one choice, both entries."""
+    client_id, worker = await _one_client_world(2)
+    ocmw = await make_org("ocmw-f", "ocmw")
+    for kind, text in (("consent.given", "yes at first"), ("consent.withdrawn", "then no")):
+        await add_event(client_id, author=worker, author_org=ocmw, kind=kind, text=text)
+    await login(client, "sw.q")
+    page = (await client.get(f"/clients/{client_id}")).text
+    select = page[
+        page.index('<select id="kind"') : page.index("</select>", page.index('id="kind"'))
+    ]
+    names = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", select)
+    assert names and len(names) == len(set(names)), names
+    assert 'value="consent.given"' in select and 'value="consent.withdrawn"' not in select
+    for chosen in ("consent.given", "consent.withdrawn"):
+        shown = await client.get(f"/clients/{client_id}/timeline?kind={chosen}", headers=HTMX)
+        assert "yes at first" in shown.text and "then no" in shown.text
+        assert not EVENT_TITLES.findall(shown.text), "notes are another kind"
+    whole = (await client.get(f"/clients/{client_id}?kind=consent.withdrawn")).text
+    assert '<option value="consent.given" selected>' in whole
+
+
 async def test_search_and_pagination(client: httpx.AsyncClient) -> None:
     ocmw = await make_org("ocmw-s", "ocmw")
     await make_person("sw.s", ocmw, "social_worker")

@@ -89,3 +89,24 @@ async def test_the_queue_and_the_follow_up(client: httpx.AsyncClient) -> None:
 
     token = await login_en(client, "sw.b")
     assert (await client.get(f"/signals/{signal_id}")).status_code == 404
+
+
+async def test_a_partner_coordinator_who_reports_lands_on_the_list_not_a_404(
+    client: httpx.AsyncClient,
+) -> None:
+    """A partner's coordinator counts structural signals in figures only: after reporting one
+    they are told where it went instead of being sent to a page they may not open."""
+    world = await build_world()
+    await SignalRoute(municipality="zottegem", name="Zottegem", ocmw=world.orgs["ocmw-a"]).save()
+    token = await login_en(client, "coordinator.p")
+    response = await client.post("/signals", data=_form(token))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signals?done=reported_figures"
+    assert await _count() == 1
+    with unscoped("test: the new signal's id"):
+        signal_id = (await Signal.select(Signal.id).first())["id"]
+    assert (await client.get(f"/signals/{signal_id}")).status_code == 404
+    landed = await client.get(response.headers["location"])
+    assert landed.status_code == 200
+    assert "You see it in the partnership's signal figures." in landed.text
+    assert "School weigert inschrijving" not in landed.text
