@@ -97,6 +97,7 @@ async def profile(requests: int, sort: str, top: int) -> None:
                         f"{per_request:.2f} ms wall, {cpu:.2f} ms CPU per request (httpx included)"
                     )
                 await phases(http, int(person["id"]), int(clients[0]["id"]), requests)
+                await whole_requests(http, int(clients[0]["id"]), requests)
                 key = store_key(token)
                 label = "session: Redis GET (SessionMiddleware)"
                 await _time(label, requests, lambda: store.get(key))
@@ -240,6 +241,28 @@ async def phases(http: Any, person_id: int, client_id: int, count: int) -> None:
         f"rendered size: page {page_kb:.1f} KiB at {page_ms / page_kb * 1000:.0f} µs CPU per KiB, "
         f"baseline {baseline_kb:.1f} KiB at {baseline_ms / baseline_kb * 1000:.0f} µs CPU per KiB"
     )
+
+
+async def whole_requests(http: Any, client_id: int, count: int) -> None:
+    """Whole requests in-process, httpx included: the baseline app, a logged-in page without
+    reads (what the session, the guard, CSRF, the headers and the layout cost) and the page."""
+    import httpx
+
+    from bench import baseline
+
+    print("whole requests in-process (httpx over ASGI), per request:")
+    async with (
+        baseline.app.lifespan(),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=baseline.app), base_url="http://127.0.0.1"
+        ) as bare,
+    ):
+        url = f"/clients/{client_id}"
+        assert (await bare.get(url)).status_code == 200
+        await _time("baseline app: GET /clients/{id}", count, lambda: bare.get(url))
+    assert (await http.get("/privacy")).status_code == 200
+    await _time("portal, logged in: GET /privacy (no reads)", count, lambda: http.get("/privacy"))
+    await _time("portal: GET /clients/{id}", count, lambda: http.get(f"/clients/{client_id}"))
 
 
 def main() -> int:
