@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
 export PICCOLO_CONF := portal.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo serve test test-sqlite test-postgres screenshots services lint format bench bench-upload bench-queue bench-start bench-pages bench-chain bench-live loadtest faults messages clean dast
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres screenshots services lint format bench bench-upload bench-queue bench-start bench-pages bench-chain bench-data bench-scale bench-plans bench-live loadtest faults messages clean dast
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -111,6 +111,19 @@ bench-pages: install ## the start page, the signal queue and the question queue,
 bench-chain: install ## what the chained access log costs the client page, against the commit before the chains (wrk)
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.chain_cost
+
+SCALE ?= flanders
+bench-data: install ## (not in CI) a Flanders-size PostgreSQL database brug_$(SCALE) for the scale measurements, loaded with COPY (SCALE=flanders|demo|tiny)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.flanders --scale $(SCALE)
+
+bench-scale: install ## (not in CI) each hot page at Flanders size against demo size (needs bench-data SCALE=flanders and SCALE=demo)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.scale
+
+bench-plans: install ## (not in CI) EXPLAIN ANALYZE of every statement of the hot pages at Flanders size (needs bench-data SCALE=flanders)
+	BRUG_BENCH=1 bash .ci/services.sh
+	$(BIN)/python -m bench.plans
 
 bench-live: install ## the live benchmark alone (the client page with 200 open streams, memory per stream, latency via Redis)
 	BRUG_BENCH=1 bash .ci/services.sh
