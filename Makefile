@@ -113,7 +113,7 @@ bench-chain: install ## what the chained access log costs the client page, again
 	$(BIN)/python -m bench.chain_cost
 
 SCALE ?= flanders
-bench-data: install ## (not in CI) a Flanders-size PostgreSQL database brug_$(SCALE) for the scale measurements, loaded with COPY (SCALE=flanders|demo|tiny)
+bench-data: install ## (not in CI) a Flanders-size PostgreSQL database brug_bench_$(SCALE) for the scale measurements, loaded with COPY (SCALE=flanders|demo|tiny)
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.flanders --scale $(SCALE)
 

@@ -1,6 +1,6 @@
 """A Flanders-size database for the scale measurements (issue 19), deterministic, loaded with COPY.
 
-    .venv/bin/python -m bench.flanders [--scale flanders|demo|tiny] [--database brug_flanders]
+    .venv/bin/python -m bench.flanders [--scale flanders|demo|tiny] [--database brug_bench_flanders]
     make bench-data SCALE=flanders
 
 The database is dropped, migrated with the portal's own migrations, then filled table by table
@@ -39,11 +39,10 @@ from typing import Any
 
 import asyncpg
 
-from bench.run import OIDC_ENV, REDIS_URL, STATEMENTS_ENV
+from bench.run import OIDC_ENV, REDIS_URL, STATEMENTS_ENV, _recreate_database
 from portal.core.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 """The loaded world's "now": every moment lies before it, so a run is the same on any day."""
 BATCH = 50_000
@@ -195,15 +194,6 @@ async def _copy(
         await connection.copy_records_to_table(table, records=batch, columns=list(columns))
         count += len(batch)
     return count
-
-
-async def _recreate(name: str) -> None:
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
 
 
 def _migrate(dsn: str) -> None:
@@ -610,7 +600,7 @@ async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
     started = time.perf_counter()
-    await _recreate(database)
+    await _recreate_database(database)
     _migrate(dsn)
     world = World()
     figures: dict[str, Any] = {"scale": scale_name, "seed": seed, "rows": {}, "seconds": {}}
@@ -809,11 +799,11 @@ def main() -> int:
         prog="python -m bench.flanders", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--scale", choices=sorted(SCALES), default="flanders")
-    parser.add_argument("--database", default=None, help="default: brug_<scale>")
+    parser.add_argument("--database", default=None, help="default: brug_bench_<scale>")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--no-check", action="store_true", help="skip requesting the pages")
     args = parser.parse_args()
-    database = args.database or f"brug_{args.scale}"
+    database = args.database or f"brug_bench_{args.scale}"
     os.environ["PORTAL_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{database}"
     os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
     figures = asyncio.run(load(args.scale, database, args.seed))

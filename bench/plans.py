@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.plans", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--database", default="brug_flanders")
+    parser.add_argument("--database", default="brug_bench_flanders")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args(argv)
     os.environ["PORTAL_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{args.database}"

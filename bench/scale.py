@@ -158,7 +158,7 @@ def run(duration: int, rounds: int) -> dict[str, Any]:
     with bench_context() as ctx:
         try:
             for scale in SCALES:
-                database = f"brug_{scale}"
+                database = f"brug_bench_{scale}"
                 chosen = asyncio.run(choose(database))
                 say(f"{scale}: {chosen['counts']}; viewers {chosen['people']}")
                 env = portal_env(ctx.var_dir / scale, ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}")
@@ -251,7 +251,9 @@ def latest_section(result: dict[str, Any], summary: dict[str, Any], info: dict[s
         "",
         f"- Machine: `nproc` = {info['nproc']} ({info['cpu']}), {info['memory_total']} of memory, "
         f"Linux {info['kernel']}; wrk, PostgreSQL and both portals on the same machine.",
-        "- Databases: " + "; ".join(f"`brug_{s}` {chosen[s]['counts']}" for s in SCALES) + ".",
+        "- Databases: "
+        + "; ".join(f"`brug_bench_{scale}` {chosen[scale]['counts']}" for scale in SCALES)
+        + ".",
         f"- wrk -t2 -c16, {result['duration']} s per measurement, {result['rounds']} rounds.",
         "",
         *table(result["measurements"]),
