@@ -48,6 +48,10 @@ index. (``person``, 15,000 rows at Flanders size, grows with the workforce only;
 may hash it whole for display names, ~2 ms, which the table shows.)"""
 LATEST_HEADING = "## Latest plans at Flanders size"
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+SCAN = re.compile(
+    r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan|Bitmap Index Scan)"
+    r"(?: Backward)?(?: using (\w+))? on (\w+)"
+)
 EXECUTION = re.compile(r"Execution Time: ([\d.]+) ms")
 
 
@@ -62,6 +66,26 @@ class Statement:
     def execution_ms(self) -> float:
         found = EXECUTION.search(self.plan)
         return float(found.group(1)) if found else 0.0
+
+    @property
+    def scans(self) -> list[str]:
+        """How the nodes that ran reach each table: ``table (index)``, ``table (seq)``, or
+        ``table (bitmap: index, ...)``."""
+        found: dict[str, None] = {}
+        bitmap: list[str] = []
+        for line in self.plan.splitlines():
+            if "never executed" in line:
+                continue
+            for kind, index, name in SCAN.findall(line):
+                if kind == "Bitmap Index Scan":
+                    bitmap.append(name)
+                elif kind == "Bitmap Heap Scan":
+                    found[f"{name} (bitmap)"] = None
+                else:
+                    found[f"{name} ({index or 'seq'})"] = None
+        if bitmap:
+            found[f"bitmaps: {', '.join(dict.fromkeys(bitmap))}"] = None
+        return list(found)
 
     @property
     def large_seq_scans(self) -> list[str]:
@@ -149,8 +173,9 @@ def section(database: str, date: str, commit: str, statements: list[Statement]) 
         f"page, the plan's top node, the execution time, and any sequential scan of a large "
         f"table ({', '.join(sorted(LARGE))}).",
         "",
-        "| Page | # | Top of the plan | Execution ms | Seq scan of a large table |",
-        "|---|--:|---|--:|---|",
+        "| Page | # | Top of the plan | Execution ms | Tables reached (index) "
+        "| Seq scan of a large table |",
+        "|---|--:|---|--:|---|---|",
     ]
     numbers: dict[str, int] = {}
     for statement in statements:
@@ -158,7 +183,7 @@ def section(database: str, date: str, commit: str, statements: list[Statement]) 
         scans = ", ".join(statement.large_seq_scans) or "–"
         lines.append(
             f"| {statement.page} | {numbers[statement.page]} | `{_headline(statement)}` | "
-            f"{statement.execution_ms:.2f} | {scans} |"
+            f"{statement.execution_ms:.2f} | {', '.join(statement.scans)} | {scans} |"
         )
     return "\n".join(lines) + "\n"
 
