@@ -439,6 +439,24 @@ class SeaweedServer(_RestartableServer):
             raise
         return self
 
+    @staticmethod
+    def _serves_objects(client: Minio) -> bool:
+        """S3 accepts the key pair and, after a restart with data, serves an object's bytes: the
+        gateway answers listings before its volume server is back (object reads fail with 500 for
+        a moment), so one object of each bucket is read."""
+        for bucket in client.list_buckets():
+            for item in client.list_objects(bucket.name, recursive=True):
+                if item.object_name is None:
+                    continue
+                response = client.get_object(bucket.name, item.object_name, length=1)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                    response.release_conn()
+                break
+        return True
+
     def _wait_until_ready(self, timeout: float) -> None:
         assert self._process is not None and self._process.process is not None
         client = self.client()
@@ -450,8 +468,8 @@ class SeaweedServer(_RestartableServer):
                     f"\n{self._process.tail()}"
                 )
             try:
-                client.list_buckets()
-                return
+                if self._serves_objects(client):
+                    return
             except (MinioException, urllib3.exceptions.HTTPError):
                 pass
             if time.monotonic() > deadline:
