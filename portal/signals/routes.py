@@ -23,7 +23,7 @@ from portal.documents import services as documents
 from portal.signals import figures, queue, services, themes
 from portal.signals.attachments import ATTACHMENT_KIND
 from portal.signals.services import PersonalData
-from portal.signals.visibility import figures_scope
+from portal.signals.visibility import figures_scope, reads_own_reports
 from portal.signals.workflow import STATES, URGENCIES, may_assign, moves
 from portal.visibility.viewer import Viewer
 
@@ -113,6 +113,7 @@ async def signal_list(request: Request, viewer: NamedDependency[Viewer]) -> Resp
         "news": await services.news_of(viewer, sorted({s.id for s in listed})),
         "figures_shown": figures_scope(viewer) is not None,
         "may_report": services.may_report(viewer),
+        "reads_reports": reads_own_reports(viewer),
         "overdue": services.overdue,
         "focus_results": update and "page" in request.query_params,
         "notice": NOTICES.get(request.query_params.get("done") or ""),

@@ -236,6 +236,15 @@ def figure_relations(viewer: Viewer) -> frozenset[Relation]:
     )
 
 
+def reads_own_reports(viewer: Viewer) -> bool:
+    """Whether the viewer reads the structural signals they report: at an OCMW they are routed to
+    it (``same_org``) or read as their organisation's; a partner's or VDAB team's coordinator
+    counts them in figures only."""
+    return viewer.org_kind == OrgKind.ocmw or access(viewer.roles, Relation.author_org, _B) >= (
+        Access.shown
+    )
+
+
 def counts_figures(viewer: Viewer) -> bool:
     return bool(figure_relations(viewer))
 

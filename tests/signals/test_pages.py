@@ -110,3 +110,5 @@ async def test_a_partner_coordinator_who_reports_lands_on_the_list_not_a_404(
     assert landed.status_code == 200
     assert "You see it in the partnership's signal figures." in landed.text
     assert "School weigert inschrijving" not in landed.text
+    assert "You have not reported a signal yet." not in landed.text, "they did report one"
+    assert "you see them in the partnership's signal figures, not one by one" in landed.text
