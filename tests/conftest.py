@@ -78,6 +78,7 @@ from portal.core.storage.local import LocalDocumentStore  # noqa: E402
 from portal.settings import Settings, load_settings  # noqa: E402
 from portal.signals.workflow import THEMES  # noqa: E402
 from portal.testing.processes import SeaweedServer  # noqa: E402
+from tests.support.redis_server import OwnRedis, own_redis_server  # noqa: E402
 from tests.support.s3 import S3Bucket, fresh_bucket  # noqa: E402
 
 TABLES = tuple(table._meta.tablename for table in domains.tables())
@@ -267,3 +268,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker("e2e"):
             group = BROWSER_GROUPS.get(item.module.__name__.rsplit(".", 1)[-1], "browser-b")
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture
+def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
+    """A Redis server of this test's own (``tests/support/redis_server.py``)."""
+    with own_redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from uvicorn.server import ServerState
 
 from portal.core.serving import HEAD_TIMEOUT, HeadLimitedProtocol, ServeConfig
@@ -35,11 +34,11 @@ from portal.testing.processes import (
     run_portal_ok,
 )
 from tests.conftest import csrf_from
+from tests.support.redis_server import OwnRedis
 
 pytestmark = pytest.mark.slow
 
 STOP_LIMIT = 10.0
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(scope="module")
@@ -185,18 +184,6 @@ def test_serve_in_production_without_secret_key_refuses_to_start(tmp_path: Path)
 # Sessions shared through Redis -------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_db15() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.ping()
-    client.flushdb()
-    try:
-        yield client
-    finally:
-        client.flushdb()
-        client.close()
-
-
 def _add_person(env: dict[str, str], username: str, display_name: str) -> None:
     """One organisation and one social worker in the served database, via the test factories."""
     script = (
@@ -215,7 +202,7 @@ def _add_person(env: dict[str, str], username: str, display_name: str) -> None:
 
 
 def test_a_session_started_on_one_process_works_on_another_through_redis(
-    tmp_path: Path, redis_db15: redis.Redis
+    tmp_path: Path, own_redis: OwnRedis
 ) -> None:
     database = f"sqlite:///{tmp_path}/shared.sqlite3"
     first_env = development_env(tmp_path / "one", PORTAL_DATABASE_URL=database)
@@ -227,7 +214,7 @@ def test_a_session_started_on_one_process_works_on_another_through_redis(
         development_env(
             tmp_path / name,
             PORTAL_DATABASE_URL=database,
-            PORTAL_REDIS_URL=REDIS_URL,
+            PORTAL_REDIS_URL=own_redis.url,
             PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         )
         for name, port in (("one", first), ("two", second))
@@ -247,7 +234,7 @@ def test_a_session_started_on_one_process_works_on_another_through_redis(
             assert response.status_code == 303, response.text
             cookie = http.cookies.get("brug_session")
         assert cookie
-        assert redis_db15.keys("brug-session*"), "no session was written to Redis db 15"
+        assert own_redis.client.keys("brug-session*"), "no session was written to Redis"
 
         with httpx.Client(base_url=two.url, timeout=30, cookies={"brug_session": cookie}) as other:
             home = other.get("/")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from portal.core import live
 from portal.testing.processes import (
@@ -30,11 +29,11 @@ from portal.testing.processes import (
 )
 from tests.conftest import WORKER, _recreate_postgres_database, csrf_from
 from tests.support.live import WAIT, Event, EventReader
+from tests.support.redis_server import OwnRedis
 
 pytestmark = pytest.mark.slow
 
 STOP_LIMIT = 10.0
-REDIS_URL = "redis://127.0.0.1:6379/14"
 HEARTBEAT = "1"
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
 WORLD_SCRIPT = """
@@ -199,18 +198,6 @@ def test_serve_stops_at_once_with_streams_open(
     assert "Application shutdown complete" in server.output
 
 
-@pytest.fixture
-def redis_db14() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.ping()
-    client.flushdb()
-    try:
-        yield client
-    finally:
-        client.flushdb()
-        client.close()
-
-
 def _postgres_world(tmp_path: Path) -> tuple[str, dict[str, dict[str, int]]]:
     """A PostgreSQL database of this test's own holding the test world, and its ids."""
     url = f"{PG_BASE}/brug_live_served_{WORKER}"
@@ -226,7 +213,7 @@ def _postgres_world(tmp_path: Path) -> tuple[str, dict[str, dict[str, int]]]:
 def test_an_entry_written_through_one_process_reaches_a_stream_of_another_via_redis(
     tmp_path: Path,
     seeded: tuple[Path, dict[str, dict[str, int]]],
-    redis_db14: redis.Redis,
+    own_redis: OwnRedis,
     opened: list[httpx.Client],
     engine: str,
 ) -> None:
@@ -243,7 +230,7 @@ def test_an_entry_written_through_one_process_reaches_a_stream_of_another_via_re
             database,
             port,
             PORTAL_DATABASE_URL=shared,
-            PORTAL_REDIS_URL=REDIS_URL,
+            PORTAL_REDIS_URL=own_redis.url,
         )
         for name, port in zip(("one", "two"), ports, strict=True)
     ]
@@ -264,11 +251,11 @@ def test_an_entry_written_through_one_process_reaches_a_stream_of_another_via_re
         assert own.status == 200
         channel = f"{live.namespace_for(shared)}:person:{world['people']['toeleider']}"
         for message in ("something else", "inbox"):
-            redis_db14.publish(channel, message)
+            own_redis.client.publish(channel, message)
         assert own.next() == Event("inbox", "")
         others = f"{live.namespace_for(shared)}:person:{world['people']['sw.a']}"
-        redis_db14.publish(others, "inbox")
-        redis_db14.publish(channel, "inbox")
+        own_redis.client.publish(others, "inbox")
+        own_redis.client.publish(channel, "inbox")
         assert own.next() == Event("inbox", "")
         reader_csrf = csrf_from(reader_http.get("/").text)
         assert reader_http.post("/auth/logout", data={"csrf_token": reader_csrf}).status_code == 303
