@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/brug_test
 export PICCOLO_CONF := portal.piccolo_conf
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo serve test test-sqlite test-postgres screenshots services lint format bench bench-upload bench-queue bench-start bench-pages bench-chain bench-data bench-scale bench-plans bench-live loadtest faults messages clean dast
+.PHONY: help install run migrate demo serve test test-sqlite test-postgres screenshots services lint format bench bench-upload bench-queue bench-start bench-pages bench-chain bench-data bench-scale bench-plans topology bench-live loadtest faults messages clean dast
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -124,6 +124,10 @@ bench-scale: install ## (not in CI) each hot page at Flanders size against demo 
 bench-plans: install ## (not in CI) EXPLAIN ANALYZE of every statement of the hot pages at Flanders size (needs bench-data SCALE=flanders)
 	BRUG_BENCH=1 bash .ci/services.sh
 	$(BIN)/python -m bench.plans
+
+topology: install ## (not in CI) production's topology on this machine: HAProxy, two portal processes, PostgreSQL primary + synchronous standby, Redis, SeaweedFS master + 2 volume servers + filer + S3; a journey through all, a restore from base backup + WAL, a failover
+	BRUG_TOPOLOGY=1 bash .ci/services.sh
+	$(BIN)/python -m bench.topology
 
 bench-live: install ## the live benchmark alone (the client page with 200 open streams, memory per stream, latency via Redis)
 	BRUG_BENCH=1 bash .ci/services.sh

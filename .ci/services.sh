@@ -18,6 +18,7 @@ for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
   dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")
 done
 if [ "${BRUG_BENCH:-}" = 1 ]; then command -v wrk >/dev/null 2>&1 || need_packages+=(wrk); fi
+if [ "${BRUG_TOPOLOGY:-}" = 1 ]; then command -v haproxy >/dev/null 2>&1 || need_packages+=(haproxy); fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_packages[*]}"
   as_root apt-get update -qq || die "apt-get update failed"

@@ -15,8 +15,8 @@ the routes from municipality to OCMW. The same ``--seed`` gives the same rows.
 ``demo`` has the shape of Flanders at the size of one region (the same people per OCMW, clients
 per social worker, events per client): the ratios of issue 19 compare a page at ``flanders``
 with the same page at ``demo``, for the same kind of viewer. After loading, every page the scale
-measurements open is requested once in-process for a social worker, a mediator and an OCMW
-coordinator, and must answer 200 (``--no-check`` skips it).
+measurements open is requested once in-process, each for its kind of viewer, and must answer
+200 (``--no-check`` skips it).
 """
 
 from __future__ import annotations
@@ -35,12 +35,15 @@ import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from bench.run import OIDC_ENV, REDIS_URL, STATEMENTS_ENV, _recreate_database
 from portal.core.text import fold
+
+if TYPE_CHECKING:
+    from portal.core.periods import Period
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -159,6 +162,8 @@ class World:
     """(client, ocmw, file holder, registered at)."""
     team: dict[int, list[int]] = field(default_factory=dict)
     """Client → care-team members beside the file holder."""
+    partnerships: list[dict[str, int]] = field(default_factory=list)
+    """Each as ``evaluations.figures`` takes it: id, ocmw, partner, vdab."""
 
 
 def _sizes(
@@ -244,7 +249,11 @@ def _partnerships(world: World) -> Iterator[tuple]:
     for ocmw in world.ocmws:
         for partner in world.partners[ocmw]:
             name = f"{world.ocmw_names[ocmw]} – partner {partner}"
-            yield (next_id, name, ocmw, partner, world.team_of[ocmw])
+            team = world.team_of[ocmw]
+            world.partnerships.append(
+                {"id": next_id, "ocmw": ocmw, "partner": partner, "vdab": team}
+            )
+            yield (next_id, name, ocmw, partner, team)
             next_id += 1
 
 
@@ -499,12 +508,16 @@ ACCESS_COLUMNS = (
 )  # fmt: skip
 
 
-def _signals(scale: Scale, world: World, rng: random.Random) -> Iterator[tuple]:
+def _signals(
+    scale: Scale, world: World, rng: random.Random, client_counts: dict[int, int]
+) -> Iterator[tuple]:
+    """Signals to each OCMW in proportion to its clients (a city hears more than a village)."""
     start = NOW - dt.timedelta(days=365 * scale.years)
     by_ocmw: dict[int, list[int]] = {}
     for client, ocmw, _holder, _created in world.clients:
         by_ocmw.setdefault(ocmw, []).append(client)
-    sizes = _sizes(scale.signals, len(world.ocmws), rng, 2.0)
+    sizes = [scale.signals * client_counts[ocmw] // scale.clients for ocmw in world.ocmws]
+    sizes[max(range(len(sizes)), key=sizes.__getitem__)] += scale.signals - sum(sizes)
     next_id = 1
     for ocmw, size in zip(world.ocmws, sizes, strict=True):
         for _ in range(size):
@@ -595,6 +608,138 @@ DOCUMENT_COLUMNS = (
 )  # fmt: skip
 
 
+SURVEY = (
+    ("scale", "Hoe tevreden ben je over de samenwerking in deze periode?"),
+    ("scale", "Hoe vlot verliepen de doorverwijzingen?"),
+    ("open", "Wat moet er volgende periode anders?"),
+)
+FIGURES_AT_ONCE = 4
+"""Evaluations whose figures are computed at the same time while loading."""
+
+
+def _finalised_at(period: Period) -> dt.datetime:
+    return dt.datetime.combine(period.last_day + dt.timedelta(days=30), dt.time(10), dt.UTC)
+
+
+def _evaluation_plan(scale: Scale) -> list[tuple[Period, dt.datetime | None]]:
+    """Each partnership's evaluations: each past year of the history and this year's ended
+    quarters, finalised a month after their end (``None``: this year's, still a draft).
+    ``core.periods`` is imported here: it opens the database whose address ``main`` sets."""
+    from portal.core.periods import QUARTERS, Period
+
+    years = [Period(year) for year in range(NOW.year - scale.years + 1, NOW.year)]
+    quarters = [Period(NOW.year, quarter) for quarter in QUARTERS]
+    plan: list[tuple[Period, dt.datetime | None]] = [
+        (period, _finalised_at(period))
+        for period in (*years, *quarters)
+        if _finalised_at(period) < NOW
+    ]
+    return [*plan, (Period(NOW.year), None)]
+
+
+async def _frozen_figures(
+    world: World, plan: Sequence[tuple[Period, dt.datetime | None]]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """The figures each finalised evaluation keeps, computed by the portal's own
+    ``figures_of`` at the moment it was finalised, as the write path freezes them."""
+    from portal.core import db
+    from portal.evaluations.figures import figures_of
+
+    await db.start()
+    at_once = asyncio.Semaphore(FIGURES_AT_ONCE)
+
+    async def one(
+        partnership: dict[str, int], period: Period, at: dt.datetime
+    ) -> tuple[tuple[int, str], dict[str, Any]]:
+        async with at_once:
+            return (partnership["id"], period.code), await figures_of(partnership, period, now=at)
+
+    try:
+        done = await asyncio.gather(
+            *(
+                one(partnership, period, at)
+                for partnership in world.partnerships
+                for period, at in plan
+                if at is not None
+            )
+        )
+    finally:
+        await db.stop()
+    return dict(done)
+
+
+@dataclass
+class EvaluationRows:
+    evaluations: list[tuple] = field(default_factory=list)
+    questions: list[tuple] = field(default_factory=list)
+    invitations: list[tuple] = field(default_factory=list)
+    answers: list[tuple] = field(default_factory=list)
+    actions: list[tuple] = field(default_factory=list)
+
+
+def _evaluations(
+    world: World,
+    rng: random.Random,
+    plan: Sequence[tuple[Period, dt.datetime | None]],
+    frozen: dict[tuple[int, str], dict[str, Any]],
+) -> EvaluationRows:
+    """Finalised evaluations with their survey (invitations, anonymous answers), conclusions
+    and action points; this year's as a draft opened ten days ago."""
+    rows = EvaluationRows()
+    for partnership in world.partnerships:
+        ocmw, partner, team = partnership["ocmw"], partnership["partner"], partnership["vdab"]
+        coordinator = world.coordinators[ocmw]
+        colleagues = sorted(
+            {*world.social_workers[ocmw], *world.toeleiders[partner], *world.mediators[team]}
+        )
+        for period, finalised in plan:
+            number = len(rows.evaluations) + 1
+            if finalised is None:
+                opened = NOW - dt.timedelta(days=10)
+                rows.evaluations.append(
+                    (number, partnership["id"], period.code, f"{partnership['id']}/{period.code}",
+                     "draft", coordinator, opened, "", "", None, None, 0, "{}", None, None,
+                     opened)
+                )  # fmt: skip
+                continue
+            opened = finalised - dt.timedelta(days=25)
+            sent, closed = opened + dt.timedelta(days=2), opened + dt.timedelta(days=16)
+            rows.evaluations.append(
+                (number, partnership["id"], period.code, f"{partnership['id']}/{period.code}",
+                 "finalised", coordinator, opened, "Korte lijnen tussen toeleider en OCMW.",
+                 "Sneller terugkoppelen op signalen.", sent, closed, len(colleagues),
+                 json.dumps(frozen[(partnership["id"], period.code)]), coordinator, finalised,
+                 finalised)
+            )  # fmt: skip
+            asked = []
+            for position, (kind, text) in enumerate(SURVEY, 1):
+                asked.append((len(rows.questions) + 1, kind))
+                rows.questions.append((asked[-1][0], number, position, kind, text))
+            for person in colleagues:
+                answered = rng.random() < 0.6
+                rows.invitations.append(
+                    (len(rows.invitations) + 1, number, person, answered, f"{number}/{person}")
+                )
+                for question, kind in asked if answered else ():
+                    score = rng.randint(2, 5) if kind == "scale" else None
+                    text = "" if kind == "scale" else "Meer overleg over de wachtlijsten."
+                    rows.answers.append((len(rows.answers) + 1, number, question, score, text))
+            for position in range(2):
+                due = period.last_day + dt.timedelta(days=90 * (position + 1))
+                rows.actions.append(
+                    (len(rows.actions) + 1, number, "Maandelijks casusoverleg plannen.",
+                     "Coördinator OCMW", due, position)
+                )  # fmt: skip
+    return rows
+
+
+EVALUATION_COLUMNS = (
+    "id", "partnership", "period", "slot", "state", "opened_by", "opened_at", "strengths",
+    "adjustments", "survey_sent_at", "survey_closed_at", "invited", "figures", "finalised_by",
+    "finalised_at", "changed_at",
+)  # fmt: skip
+
+
 async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
     scale = SCALES[scale_name]
     rng = random.Random(seed)
@@ -653,7 +798,7 @@ async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
             ("id", "key", "seq", "head", "pruned_seq", "pruned_hash", "prev_head"),
             heads,
         )
-        await step("signal", SIGNAL_COLUMNS, _signals(scale, world, rng))
+        await step("signal", SIGNAL_COLUMNS, _signals(scale, world, rng, counts))
         await step("question", QUESTION_COLUMNS, _questions(scale, world, rng))
         await step("document", DOCUMENT_COLUMNS, _documents(scale, world, rng))
         began = time.perf_counter()
@@ -666,6 +811,34 @@ async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
         )
         for _name, definition in indexes:
             await connection.execute(definition)
+        figures["seconds"]["indexes"] = round(time.perf_counter() - began, 1)
+        began = time.perf_counter()
+        await connection.execute("ANALYZE")
+        plan = _evaluation_plan(scale)
+        frozen = await _frozen_figures(world, plan)
+        took = figures["seconds"]["evaluation figures"] = round(time.perf_counter() - began, 1)
+        say(f"{len(frozen):,} finalised evaluations' figures in {took} s")
+        made = _evaluations(world, rng, plan, frozen)
+        await step("evaluation", EVALUATION_COLUMNS, made.evaluations)
+        await step(
+            "evaluation_question",
+            ("id", "evaluation", "position", "kind", "text"),
+            made.questions,
+        )
+        await step(
+            "evaluation_invitation",
+            ("id", "evaluation", "person", "answered", "slot"),
+            made.invitations,
+        )
+        await step(
+            "evaluation_answer", ("id", "evaluation", "question", "score", "text"), made.answers
+        )
+        await step(
+            "evaluation_action",
+            ("id", "evaluation", "text", "owner", "due_on", "position"),
+            made.actions,
+        )
+        began = time.perf_counter()
         await connection.execute(
             """
             SELECT setval(pg_get_serial_sequence(quote_ident(c.table_name), c.column_name),
@@ -679,7 +852,7 @@ async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
         await connection.execute("SET session_replication_role = origin")
         await connection.execute("VACUUM ANALYZE")  # as autovacuum would have: index-only scans
         finishing = round(time.perf_counter() - began, 1)
-        figures["seconds"]["indexes, sequences, vacuum analyse"] = finishing
+        figures["seconds"]["sequences, vacuum analyse"] = finishing
         size = await connection.fetchval("SELECT pg_database_size(current_database())")
         figures["size_gb"] = round(size / 1024**3, 2)
     finally:
@@ -690,16 +863,6 @@ async def load(scale_name: str, database: str, seed: int) -> dict[str, Any]:
         f"{figures['size_gb']} GB in {figures['total_seconds']} s"
     )
     return figures
-
-
-CHECKED = {
-    "social worker": ("/", "/clients", "/clients?q={name}", "/clients/{client}",
-                      "/clients/{client}/access-log", "/signals", "/signals?state=new",
-                      "/questions"),
-    "mediator": ("/", "/questions"),
-    "OCMW coordinator": ("/", "/signals", "/signals/figures"),
-}  # fmt: skip
-"""The pages the scale measurements open, for each kind of viewer."""
 
 
 @contextlib.asynccontextmanager
@@ -758,40 +921,21 @@ async def served_in_process(database: str) -> AsyncIterator[Any]:
 
 
 async def check(database: str) -> None:
-    """Every page of ``CHECKED`` answers 200 in-process on the loaded database: the rows are what
-    the portal expects."""
-    connection = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}")
-    try:
-        worker = await connection.fetchrow(
-            "SELECT c.file_holder AS person, c.id AS client, c.search_name AS name FROM client c"
-            " WHERE c.closed_at IS NULL ORDER BY c.id LIMIT 1"
-        )
-        mediator = await connection.fetchval(
-            "SELECT id FROM person WHERE 'mediator' = ANY(roles) ORDER BY id LIMIT 1"
-        )
-        coordinator = await connection.fetchval(
-            "SELECT p.id FROM person p JOIN organisation o ON o.id = p.organisation"
-            " WHERE o.kind = 'ocmw' AND 'coordinator' = ANY(p.roles) ORDER BY p.id LIMIT 1"
-        )
-    finally:
-        await connection.close()
-    people = {
-        "social worker": worker["person"],
-        "mediator": mediator,
-        "OCMW coordinator": coordinator,
-    }
-    values = {"client": worker["client"], "name": worker["name"].split()[0]}
+    """Every page the scale measurements open (``bench.scale.PAGES``) answers 200 in-process on
+    the loaded database, for the viewers they choose: the rows are what the portal expects."""
+    from bench.scale import PAGES, choose
+
+    chosen = await choose(database)
     async with served_in_process(database) as logged_in:
-        for kind, person in people.items():
-            async with logged_in(person) as http:
-                for pattern in CHECKED[kind]:
-                    url = pattern.format(**values)
-                    began = time.perf_counter()
-                    response = await http.get(url)
-                    took = (time.perf_counter() - began) * 1000
-                    say(f"{kind:16} GET {url}: {response.status_code} in {took:.0f} ms (cold)")
-                    if response.status_code != 200:
-                        raise SystemExit(f"{kind}: GET {url} answered {response.status_code}")
+        for page in PAGES:
+            url = page.path.format(**chosen["values"])
+            async with logged_in(chosen["people"][page.viewer]) as http:
+                began = time.perf_counter()
+                response = await http.get(url)
+            took = (time.perf_counter() - began) * 1000
+            say(f"{page.viewer:14} GET {url}: {response.status_code} in {took:.0f} ms (cold)")
+            if response.status_code != 200:
+                raise SystemExit(f"{page.viewer}: GET {url} answered {response.status_code}")
 
 
 def main() -> int:

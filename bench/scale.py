@@ -2,15 +2,15 @@
 
 Needs the two databases of ``bench.flanders`` (``make bench-data SCALE=flanders`` and
 ``SCALE=demo``), vacuumed and analysed first (each run's page views add access-log entries). In
-each, the same kind of viewer is chosen the same way: the OCMW whose number of
-clients is nearest to ``OCMW_CLIENTS``; in it, the client whose number of timeline events is
-nearest to ``FILE_EVENTS`` and that client's file holder (the social worker); the OCMW's
-coordinator; the first mediator of the OCMW's VDAB team; the busiest file (most access-log
-entries) and its file holder. Both portals are served as in production (``portal serve``, one
-worker each) at once; each page is measured with wrk on one, then on the other (even rounds in
-reverse order), and the verdict is the median over the rounds of its time per request at Flanders
-size over that at demo size (target ≤ 1.5). Figures go to ``bench/results/`` and under "## Latest
-scale results" in ``bench/README.md``.
+each, the same kind of viewer is chosen the same way: the OCMW whose number of clients is nearest to
+``OCMW_CLIENTS``; in it, the client whose number of timeline events is nearest to ``FILE_EVENTS``
+and that client's file holder (the social worker); the OCMW's coordinator, with this year's
+evaluation (a draft, its figures computed as they stand) of the OCMW's first partnership; the first
+mediator of the OCMW's VDAB team; the busiest file (most access-log entries) and its file holder.
+Both portals are served as in production (``portal serve``, one worker each) at once; each page is
+measured with wrk on one, then on the other (even rounds in reverse order), and the verdict is the
+median over the rounds of its time per request at Flanders size over that at demo size (target ≤
+1.5). Figures go to ``bench/results/`` and under "## Latest scale results" in ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Page:
     name: str
     viewer: str
     path: str
-    """With ``{client}``, ``{busy}``, ``{name}`` from the viewers' choice."""
+    """With ``{client}``, ``{busy}``, ``{name}``, ``{evaluation}`` from the viewers' choice."""
 
 
 PAGES = (
@@ -71,6 +71,7 @@ PAGES = (
     Page("access-log", "holder", "/clients/{busy}/access-log"),
     Page("signal-queue", "coordinator", "/signals?theme=housing&state=new"),
     Page("question-queue", "mediator", "/questions"),
+    Page("evaluation-figures", "coordinator", "/evaluations/{evaluation}"),
 )
 
 
@@ -105,8 +106,14 @@ async def choose(database: str) -> dict[str, Any]:
         coordinator = await connection.fetchval(
             "SELECT id FROM person WHERE organisation = $1 AND 'coordinator' = ANY(roles)", ocmw
         )
-        team = await connection.fetchval(
-            "SELECT vdab FROM partnership WHERE ocmw = $1 ORDER BY id LIMIT 1", ocmw
+        partnership = await connection.fetchrow(
+            "SELECT id, vdab FROM partnership WHERE ocmw = $1 ORDER BY id LIMIT 1", ocmw
+        )
+        team = partnership["vdab"]
+        evaluation = await connection.fetchval(
+            "SELECT id FROM evaluation WHERE partnership = $1 AND state = 'draft'"
+            " ORDER BY period DESC LIMIT 1",
+            partnership["id"],
         )
         mediator = await connection.fetchval(
             "SELECT id FROM person WHERE organisation = $1 AND 'mediator' = ANY(roles)"
@@ -122,6 +129,7 @@ async def choose(database: str) -> dict[str, Any]:
             "access log": await connection.fetchval("SELECT count(*) FROM access_log"),
             "file events": file["events"],
             "busy file entries": busy["entries"],
+            "evaluations": await connection.fetchval("SELECT count(*) FROM evaluation"),
         }
     finally:
         await connection.close()
@@ -132,7 +140,12 @@ async def choose(database: str) -> dict[str, Any]:
             "coordinator": coordinator,
             "mediator": mediator,
         },
-        "values": {"client": file["id"], "busy": busy["id"], "name": fold(file["first_name"])},
+        "values": {
+            "client": file["id"],
+            "busy": busy["id"],
+            "name": fold(file["first_name"]),
+            "evaluation": evaluation,
+        },
         "counts": counts,
     }
 

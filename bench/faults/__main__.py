@@ -39,16 +39,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 
 from bench.faults import report
-from bench.faults.provider import CLIENT_ID, CLIENT_SECRET, Provider
+from bench.faults.provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Provider,
+    display_names,
+    link_to_provider,
+    log_in,
+)
 from bench.loadtest.world import (
     ROLES,
     RunFailed,
@@ -94,37 +98,6 @@ TITLE = re.compile(r"<title>([^<]*)</title>")
 UNAVAILABLE = "Het portaal is momenteel niet beschikbaar"
 LOGIN_UNAVAILABLE = "Aanmelden lukt nu niet"
 README_HEADING = "## Latest fault run results"
-
-
-# --- a browser of one person ---------------------------------------------------------------------
-
-
-def cookie_from(answer: httpx.Response, name: str = "brug_session") -> str | None:
-    """The value a ``Set-Cookie`` of the answer gives ``name`` (the portal's cookies are
-    ``Secure``; the run speaks plain HTTP to the processes and sends them by hand)."""
-    for header in answer.headers.get_list("set-cookie"):
-        jar: SimpleCookie = SimpleCookie()
-        jar.load(header)
-        if name in jar:
-            return jar[name].value
-    return None
-
-
-def log_in(base: str, provider: Provider, sub: str) -> str:
-    """A login through the provider, as a browser makes it; the session's cookie token."""
-    with httpx.Client(base_url=base, timeout=30) as http:
-        start = http.get("/auth/login", params={"via": "oidc"})
-        pending = cookie_from(start)
-        if start.status_code != 302 or pending is None:
-            raise RunFailed(f"login of {sub} did not start: {start.status_code}")
-        callback = urlsplit(provider.authorize(start.headers["location"], sub))
-        done = http.get(
-            f"{callback.path}?{callback.query}", headers={"Cookie": f"brug_session={pending}"}
-        )
-        token = cookie_from(done)
-        if done.status_code != 303 or not token:
-            raise RunFailed(f"login of {sub} did not finish: {done.status_code} {done.text[:300]}")
-    return token
 
 
 @dataclass
@@ -264,30 +237,6 @@ def run_fault(fault: Fault) -> Outage:
 
 
 # --- the world -----------------------------------------------------------------------------------
-
-
-async def link_to_provider(database_url: str, issuer: str, usernames: list[str]) -> None:
-    """The demo people are the provider's subjects (their usernames): as an installation whose
-    people were known before their first login through the provider."""
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(
-            "UPDATE person SET oidc_issuer = $1, oidc_subject = username"
-            " WHERE username = ANY($2::text[])",
-            issuer,
-            usernames,
-        )
-    finally:
-        await connection.close()
-
-
-async def display_names(database_url: str) -> dict[str, tuple[str, str]]:
-    connection = await asyncpg.connect(database_url)
-    try:
-        rows = await connection.fetch("SELECT username, display_name, email FROM person")
-    finally:
-        await connection.close()
-    return {row["username"]: (row["display_name"], row["email"]) for row in rows}
 
 
 @contextmanager

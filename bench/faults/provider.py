@@ -1,5 +1,6 @@
-"""The fault run's identity provider: ``oidc-provider-mock`` (as in the login tests) over TLS on a
-loopback port, served by werkzeug in a thread of the fault run.
+"""The identity provider of the fault and topology runs: ``oidc-provider-mock`` (as in the login
+tests) over TLS on a loopback port, served by werkzeug in a thread of the run; and a login through
+it as a browser makes one.
 
 Production wants an ``https`` issuer, so the provider has a certificate of its own, made here for
 127.0.0.1; the portal trusts it through ``SSL_CERT_FILE``. ``stop`` closes the port (connections
@@ -16,9 +17,12 @@ import logging
 import ssl
 import threading
 import warnings
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import werkzeug.serving
 from authlib.deprecate import AuthlibDeprecationWarning
@@ -27,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from bench.loadtest.world import RunFailed
 from portal.testing.processes import free_port
 
 with warnings.catch_warnings():
@@ -137,3 +142,55 @@ class Provider:
         if answer.status_code != 302:
             raise RuntimeError(f"provider did not log {sub} in: {answer.status_code}")
         return answer.headers["location"]
+
+
+def cookie_from(answer: httpx.Response, name: str = "brug_session") -> str | None:
+    """The value a ``Set-Cookie`` of the answer gives ``name`` (the portal's cookies are
+    ``Secure``; the run speaks plain HTTP to the processes and sends them by hand)."""
+    for header in answer.headers.get_list("set-cookie"):
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(header)
+        if name in jar:
+            return jar[name].value
+    return None
+
+
+def log_in(base: str, provider: Provider, sub: str) -> str:
+    """A login through the provider, as a browser makes it; the session's cookie token."""
+    with httpx.Client(base_url=base, timeout=30) as http:
+        start = http.get("/auth/login", params={"via": "oidc"})
+        pending = cookie_from(start)
+        if start.status_code != 302 or pending is None:
+            raise RunFailed(f"login of {sub} did not start: {start.status_code}")
+        callback = urlsplit(provider.authorize(start.headers["location"], sub))
+        done = http.get(
+            f"{callback.path}?{callback.query}", headers={"Cookie": f"brug_session={pending}"}
+        )
+        token = cookie_from(done)
+        if done.status_code != 303 or not token:
+            raise RunFailed(f"login of {sub} did not finish: {done.status_code} {done.text[:300]}")
+    return token
+
+
+async def link_to_provider(database_url: str, issuer: str, usernames: list[str]) -> None:
+    """The demo people are the provider's subjects (their usernames): as an installation whose
+    people were known before their first login through the provider."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(
+            "UPDATE person SET oidc_issuer = $1, oidc_subject = username"
+            " WHERE username = ANY($2::text[])",
+            issuer,
+            usernames,
+        )
+    finally:
+        await connection.close()
+
+
+async def display_names(database_url: str) -> dict[str, tuple[str, str]]:
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch("SELECT username, display_name, email FROM person")
+    finally:
+        await connection.close()
+    return {row["username"]: (row["display_name"], row["email"]) for row in rows}

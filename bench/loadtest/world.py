@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import urllib3
@@ -23,7 +23,7 @@ from minio import Minio
 
 from bench.run import STATEMENTS_ENV, base_env
 from portal.core.sessions import RedisSessionStore, SessionData
-from portal.testing.processes import BIN, SeaweedServer, run_portal, run_portal_ok
+from portal.testing.processes import BIN, run_portal, run_portal_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = ROOT / "bench" / "loadtest" / "locustfile.py"
@@ -33,6 +33,14 @@ WRITE_KINDS = ("note", "signal", "question", "answer", "message", "document", "i
 """The writes whose rows are counted afterwards; claims are counted by locust only (a claim is a
 state change that carries no text of the run's own)."""
 SESSION_TTL = 3600
+
+
+class S3Store(Protocol):
+    """Where the documents are: ``weed mini`` (``SeaweedServer``) or a distributed SeaweedFS."""
+
+    endpoint: str
+    access_key: str
+    secret_key: str
 
 
 class RunFailed(RuntimeError):
@@ -48,7 +56,7 @@ def portal_env(
     var_dir: Path,
     database_url: str,
     redis_url: str,
-    s3: SeaweedServer,
+    s3: S3Store,
     oidc: Mapping[str, str],
     secret_key: str,
     **extra: str,
@@ -280,7 +288,7 @@ class DocumentCheck:
         return not (self.rows_without_object or self.wrong_size or self.objects_without_row)
 
 
-def bucket_client(s3: SeaweedServer) -> Minio:
+def bucket_client(s3: S3Store) -> Minio:
     return Minio(
         s3.endpoint,
         access_key=s3.access_key,
@@ -290,7 +298,7 @@ def bucket_client(s3: SeaweedServer) -> Minio:
     )
 
 
-def bucket_objects(s3: SeaweedServer) -> dict[str, int]:
+def bucket_objects(s3: S3Store) -> dict[str, int]:
     client = bucket_client(s3)
     objects = {
         item.object_name: item.size or 0
@@ -314,7 +322,7 @@ async def document_rows(database_url: str, marker: str) -> tuple[dict[str, int],
     return keys, mine
 
 
-def check_documents(s3: SeaweedServer, database_url: str, marker: str) -> DocumentCheck:
+def check_documents(s3: S3Store, database_url: str, marker: str) -> DocumentCheck:
     rows, mine = asyncio.run(document_rows(database_url, marker))
     objects = bucket_objects(s3)
     return DocumentCheck(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.core.db import engine_for
 from portal.settings import ConfigError, S3Settings, SessionSettings, load_settings
 from tests.support.statements import STATEMENTS
 
@@ -144,6 +145,14 @@ def test_production_settings(tmp_path: Path) -> None:
     assert settings.is_production and settings.secure_cookies
     assert settings.base_url == "https://brug.example"
     assert settings.session.redis_url == "redis://cache:6379/0"
+
+
+def test_a_database_url_may_name_the_primary_and_its_standby(tmp_path: Path) -> None:
+    """Production's failover pair: each new connection goes to whichever is the primary."""
+    url = "postgresql://u:p@db-a:5432,db-b:5432/brug?target_session_attrs=read-write"
+    settings = load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_DATABASE_URL": url})
+    assert settings.database.url == url
+    assert engine_for(url).config["dsn"] == url
 
 
 def test_oidc_settings(tmp_path: Path) -> None:

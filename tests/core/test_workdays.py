@@ -78,3 +78,16 @@ def test_a_negative_count_is_refused() -> None:
 
 def test_days_between_is_zero_backwards() -> None:
     assert BELGIUM.working_days_between(D(2026, 12, 16), D(2026, 12, 2)) == 0
+
+
+def test_days_between_counts_as_walking_the_days_would() -> None:
+    """Every span of up to ten weeks starting on each day of 2025-2027 (holidays, weekends and
+    year ends included) against counting day by day."""
+    first = D(2025, 1, 1)
+    for offset in range(0, 3 * 365, 3):
+        start = first + dt.timedelta(days=offset)
+        walked, day = 0, start
+        for _ in range(70):
+            day += dt.timedelta(days=1)
+            walked += BELGIUM.is_working_day(day)
+            assert BELGIUM.working_days_between(start, day) == walked, (start, day)
