@@ -58,16 +58,9 @@ from minio import Minio
 from minio.versioningconfig import ENABLED, VersioningConfig
 from redis import Redis
 
-from bench.faults.provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Provider,
-    display_names,
-    link_to_provider,
-    log_in,
-)
+from bench.faults.provider import Provider, enrol, log_in
 from bench.loadtest.report import commit_of, iso, now, rewrite_readme
-from bench.loadtest.world import RunFailed, load_demo, new_secret, people, portal_env
+from bench.loadtest.world import RunFailed, load_demo, new_secret, portal_env
 from bench.run import RESULTS_DIR, machine
 from portal.testing.processes import (
     WEED,
@@ -665,27 +658,14 @@ def start(stack: ExitStack, folder: Path) -> Topology:
         database_url=both,
         redis_url=redis.url,
         s3=store,
-        oidc={
-            "PORTAL_OIDC_ISSUER": provider.issuer,
-            "PORTAL_OIDC_CLIENT_ID": CLIENT_ID,
-            "PORTAL_OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        },
+        oidc=provider.portal_env(),
         secret_key=new_secret(),
-        SSL_CERT_FILE=str(provider.cert_file),
     )
     say("portal migrate and portal demo (through the multi-host URL), into a versioned bucket")
     store.versioned_bucket(env["PORTAL_S3_BUCKET"])
     load_demo(env)
     primary_url = primary.url("brug")
-    everyone = asyncio.run(people(primary_url))
-    asyncio.run(link_to_provider(primary_url, provider.issuer, [p.username for p in everyone]))
-    names = asyncio.run(display_names(primary_url))
-    for person in everyone:
-        name, email = names[person.username]
-        provider.set_user(
-            person.username,
-            {"name": name, "email": email, "roles": [person.role], "org": person.organisation},
-        )
+    enrol(provider, primary_url)
     say("base backup of the demo database (pg_basebackup, the WAL from the archive)")
     backup = copy_cluster(primary, "--wal-method=none")
     stack.callback(backup.remove)

@@ -45,14 +45,7 @@ from typing import Any
 import httpx
 
 from bench.faults import report
-from bench.faults.provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Provider,
-    display_names,
-    link_to_provider,
-    log_in,
-)
+from bench.faults.provider import Provider, enrol, log_in
 from bench.loadtest.world import (
     ROLES,
     RunFailed,
@@ -60,7 +53,6 @@ from bench.loadtest.world import (
     load_demo,
     locust_results,
     new_secret,
-    people,
     portal_env,
     rows_written,
     say,
@@ -290,25 +282,12 @@ def run(users: int, normal: int, down: int) -> dict[str, Any]:
             database_url=database_url,
             redis_url=redis.url,
             s3=s3,
-            oidc={
-                "PORTAL_OIDC_ISSUER": provider.issuer,
-                "PORTAL_OIDC_CLIENT_ID": CLIENT_ID,
-                "PORTAL_OIDC_CLIENT_SECRET": CLIENT_SECRET,
-            },
+            oidc=provider.portal_env(),
             secret_key=new_secret(),
-            SSL_CERT_FILE=str(provider.cert_file),
         )
         say("portal migrate and portal demo")
         demo = load_demo(env)
-        everyone = asyncio.run(people(database_url))
-        asyncio.run(link_to_provider(database_url, provider.issuer, [p.username for p in everyone]))
-        names = asyncio.run(display_names(database_url))
-        for person in everyone:
-            name, email = names[person.username]
-            provider.set_user(
-                person.username,
-                {"name": name, "email": email, "roles": [person.role], "org": person.organisation},
-            )
+        everyone = enrol(provider, database_url)
 
         portals = []
         for _ in range(2):

@@ -11,6 +11,7 @@ database across a restart.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import logging
@@ -31,7 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bench.loadtest.world import RunFailed
+from bench.loadtest.world import Person, RunFailed, people
 from portal.testing.processes import free_port
 
 with warnings.catch_warnings():
@@ -127,6 +128,15 @@ class Provider:
     def http(self) -> httpx.Client:
         return httpx.Client(base_url=self.issuer, verify=str(self.cert_file), timeout=10)
 
+    def portal_env(self) -> dict[str, str]:
+        """What the portal needs to log in through this provider and trust its certificate."""
+        return {
+            "PORTAL_OIDC_ISSUER": self.issuer,
+            "PORTAL_OIDC_CLIENT_ID": CLIENT_ID,
+            "PORTAL_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "SSL_CERT_FILE": str(self.cert_file),
+        }
+
     def set_user(self, sub: str, claims: dict[str, Any]) -> None:
         with self.http() as http:
             answer = http.put(f"/users/{sub}", json=claims)
@@ -170,6 +180,21 @@ def log_in(base: str, provider: Provider, sub: str) -> str:
         if done.status_code != 303 or not token:
             raise RunFailed(f"login of {sub} did not finish: {done.status_code} {done.text[:300]}")
     return token
+
+
+def enrol(provider: Provider, database_url: str) -> list[Person]:
+    """The demo world's people as the provider's subjects, with their names, e-mail addresses,
+    roles and organisations as claims; the people (``loadtest.world.people``)."""
+    everyone = asyncio.run(people(database_url))
+    asyncio.run(link_to_provider(database_url, provider.issuer, [p.username for p in everyone]))
+    names = asyncio.run(display_names(database_url))
+    for person in everyone:
+        name, email = names[person.username]
+        provider.set_user(
+            person.username,
+            {"name": name, "email": email, "roles": [person.role], "org": person.organisation},
+        )
+    return everyone
 
 
 async def link_to_provider(database_url: str, issuer: str, usernames: list[str]) -> None:
