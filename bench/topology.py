@@ -71,6 +71,7 @@ from portal.testing.processes import (
     ServerProcess,
     clean_env,
     free_port,
+    quick_client,
 )
 
 README_HEADING = "## Latest topology run"
@@ -119,7 +120,7 @@ def copy_cluster(primary: PostgresCluster, *args: str) -> PostgresCluster:
     """A new cluster made by ``pg_basebackup`` from ``primary`` with ``args``, not started."""
     made = PostgresCluster()
     own(made.folder)
-    made._run(
+    made.run_program(
         "pg_basebackup",
         "-h",
         "127.0.0.1",
@@ -361,15 +362,7 @@ class SeaweedCluster:
         return True
 
     def client(self) -> Minio:
-        return Minio(
-            self.endpoint,
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            secure=False,
-            http_client=urllib3.PoolManager(
-                timeout=urllib3.Timeout(connect=2, read=10), retries=False
-            ),
-        )
+        return quick_client(self.endpoint, self.access_key, self.secret_key)
 
     def versioned_bucket(self, bucket: str) -> None:
         """The bucket, made with versioning on: an overwritten or deleted object keeps its
@@ -806,7 +799,7 @@ def failed_over(top: Topology, journey: Journey) -> dict[str, Any]:
     marker = journey.marker
     top.primary.stop("immediate")
     promoted_at = time.monotonic()
-    top.standby._run("pg_ctl", "-D", str(top.standby.data), "-w", "promote")
+    top.standby.run_program("pg_ctl", "-D", str(top.standby.data), "-w", "promote")
     promote_seconds = round(time.monotonic() - promoted_at, 2)
     path = f"/clients/{journey.client_id}"
     answers: list[int] = []

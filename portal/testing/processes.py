@@ -374,6 +374,18 @@ class _RestartableServer:
         self.stop()
 
 
+def quick_client(endpoint: str, access_key: str, secret_key: str) -> Minio:
+    """A ``minio`` client of a plain-HTTP S3 server that gives up within seconds when it is
+    down."""
+    return Minio(
+        endpoint,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=False,
+        http_client=urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=10), retries=False),
+    )
+
+
 class SeaweedServer(_RestartableServer):
     """A real S3 server: SeaweedFS's ``weed mini`` (master, volume, filer and S3 gateway in one
     process) on loopback, its data under ``folder``, one identity with a generated key pair.
@@ -405,16 +417,7 @@ class SeaweedServer(_RestartableServer):
         ]
 
     def client(self) -> Minio:
-        """A ``minio`` client for this server that gives up within seconds when it is down."""
-        return Minio(
-            self.endpoint,
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            secure=False,
-            http_client=urllib3.PoolManager(
-                timeout=urllib3.Timeout(connect=2, read=10), retries=False
-            ),
-        )
+        return quick_client(self.endpoint, self.access_key, self.secret_key)
 
     def start(self, timeout: float = START_TIMEOUT) -> Self:
         """Start the server (if it is not running) and wait until S3 accepts the key pair."""
@@ -564,7 +567,9 @@ class PostgresCluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
-    def _run(self, program: str, *args: str, timeout: float = COMMAND_TIMEOUT) -> str:
+    def run_program(self, program: str, *args: str, timeout: float = COMMAND_TIMEOUT) -> str:
+        """One of PostgreSQL's programs (``initdb``, ``pg_ctl``, ``pg_basebackup``), as
+        ``postgres`` when run as root; what it printed."""
         account = "postgres" if os.geteuid() == 0 else None
         result = subprocess.run(  # noqa: S603 (as run_command)
             [str(self.bin / program), *args],
@@ -585,7 +590,7 @@ class PostgresCluster:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         if not (self.data / "PG_VERSION").exists():
-            self._run(
+            self.run_program(
                 "initdb",
                 "-D",
                 str(self.data),
@@ -604,7 +609,7 @@ class PostgresCluster:
             f"-c port={self.port} -c listen_addresses=127.0.0.1"
             f" -c unix_socket_directories={self.folder}"
         )
-        self._run(
+        self.run_program(
             "pg_ctl",
             "-D",
             str(self.data),
@@ -626,13 +631,13 @@ class PostgresCluster:
         a crash: no checkpoint, the next start replays the write-ahead log)."""
         if not self.running:
             return
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+        self.run_program("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
         self.running = False
 
     def create_database(self, name: str) -> None:
         if not name.replace("_", "").isalnum():
             raise ProcessError(f"refusing odd database name {name!r}")
-        self._run(
+        self.run_program(
             "psql",
             "-h",
             "127.0.0.1",
